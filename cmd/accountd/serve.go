@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"accountd/internal/clock"
+	"accountd/internal/config"
+	"accountd/internal/demo"
+	"accountd/internal/logging"
+	"accountd/internal/server"
+	"accountd/internal/storage"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	db, err := openAndMigrate(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	clk := clock.System{}
+	if cfg.Demo {
+		n, err := demo.Seed(ctx, db.Client, clk)
+		if err != nil {
+			return fmt.Errorf("loading demo data: %w", err)
+		}
+		logger.Info("demo data", "users_created", n)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{
+		Handler: server.New(db, server.Options{
+			Logger:        logger,
+			Clock:         clk,
+			CORSOrigins:   cfg.CORSOrigins,
+			MaxQueryDepth: cfg.MaxQueryDepth,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "accountd %s listening on http://%s (playground at /, API at /graphql)\n",
+		version, ln.Addr())
+	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+// serveUntilDone serves until ctx ends, then lets in-flight requests finish
+// for up to timeout.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration,
+	logger *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", timeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func openAndMigrate(ctx context.Context, cfg config.Config, logger *slog.Logger) (*storage.DB, error) {
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		logger.Info("migrated the database", "dialect", db.Dialect, "applied", applied)
+	}
+	return db, nil
+}

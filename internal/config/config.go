@@ -1,0 +1,155 @@
+// Package config reads accountd's settings from environment variables and
+// command-line flags; a flag wins over its variable.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config holds every setting of the server.
+type Config struct {
+	Listen            string
+	DataDir           string
+	DatabaseURL       string
+	SecretKey         string
+	BootstrapPassword string
+	SMTPURL           string
+	MailFrom          string
+	PublicURL         string
+	CORSOrigins       []string
+	LogLevel          string
+	LogFormat         string
+	MaxQueryDepth     int
+	ShutdownTimeout   time.Duration
+	Demo              bool
+}
+
+// setting describes one configuration value: its variable, its flag (empty
+// for secrets, which do not belong on a command line) and its default.
+type setting struct {
+	env, flag, def, help string
+	set                  func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"ACCOUNTD_LISTEN", "listen", "127.0.0.1:8080", "address to listen on",
+		func(c *Config, v string) error { c.Listen = v; return nil }},
+	{"ACCOUNTD_DATA_DIR", "data-dir", "./data", "directory of the SQLite file, dev key and .eml mail",
+		func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"ACCOUNTD_DATABASE_URL", "database-url", "", "sqlite:///path/file.db or postgres://…; empty: SQLite in the data directory",
+		func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"ACCOUNTD_SECRET_KEY", "", "", "base64 32-byte key encrypting TOTP secrets; empty: generated into the data directory",
+		func(c *Config, v string) error { c.SecretKey = v; return nil }},
+	{"ACCOUNTD_BOOTSTRAP_PASSWORD", "", "", "password of the first admin; empty: generated and printed once",
+		func(c *Config, v string) error { c.BootstrapPassword = v; return nil }},
+	{"ACCOUNTD_SMTP_URL", "", "", "smtp://user:pass@host:port (smtps:// for TLS); empty: .eml files in the data directory",
+		func(c *Config, v string) error { c.SMTPURL = v; return nil }},
+	{"ACCOUNTD_MAIL_FROM", "mail-from", "accountd@localhost", "sender address of emails",
+		func(c *Config, v string) error { c.MailFrom = v; return nil }},
+	{"ACCOUNTD_PUBLIC_URL", "public-url", "", "base of links in emails; empty: http:// and the listen address",
+		func(c *Config, v string) error { c.PublicURL = strings.TrimSuffix(v, "/"); return nil }},
+	{"ACCOUNTD_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed to call the API from a browser",
+		func(c *Config, v string) error { c.CORSOrigins = splitList(v); return nil }},
+	{"ACCOUNTD_LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
+		func(c *Config, v string) error { c.LogLevel = v; return nil }},
+	{"ACCOUNTD_LOG_FORMAT", "log-format", "text", "text or json",
+		func(c *Config, v string) error { c.LogFormat = v; return nil }},
+	{"ACCOUNTD_MAX_QUERY_DEPTH", "max-query-depth", "15", "deepest GraphQL selection accepted",
+		func(c *Config, v string) error { return positiveInt(&c.MaxQueryDepth, v) }},
+	{"ACCOUNTD_SHUTDOWN_TIMEOUT", "shutdown-timeout", "10s", "how long in-flight requests may finish on SIGTERM",
+		func(c *Config, v string) error { return duration(&c.ShutdownTimeout, v) }},
+}
+
+// Load reads the settings for the serve command from the environment, as
+// getenv reports it, and from args. --demo exists only as a flag. Usage
+// and --help output go to out.
+func Load(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	values := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		v := s.def
+		if env := getenv(s.env); env != "" {
+			v = env
+		}
+		values[s.env] = &v
+		if s.flag != "" {
+			fs.StringVar(values[s.env], s.flag, v, s.help+" ("+s.env+")")
+		}
+	}
+	fs.BoolVar(&c.Demo, "demo", false, "load a demo catalog and 200 users into an empty database")
+	fs.Usage = func() { usage(out, fs) }
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, s := range settings {
+		if err := s.set(&c, *values[s.env]); err != nil {
+			return Config{}, fmt.Errorf("%s: %w", s.env, err)
+		}
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Listen
+	}
+	return c, nil
+}
+
+func usage(out io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintln(out, "Usage: accountd serve [flags]")
+	fmt.Fprintln(out, "\nServes the GraphQL API. Every setting comes from its environment")
+	fmt.Fprintln(out, "variable; a flag, where there is one, overrides it.")
+	fmt.Fprintln(out)
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VARIABLE\tFLAG\tDEFAULT\tMEANING")
+	for _, s := range settings {
+		f := "(environment only)"
+		if s.flag != "" {
+			f = "--" + s.flag
+		}
+		def := s.def
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.env, f, def, s.help)
+	}
+	fmt.Fprintf(tw, "\t--demo\tfalse\tload a demo catalog and 200 users into an empty database\n")
+	_ = tw.Flush()
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func positiveInt(dst *int, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return fmt.Errorf("%q is not a positive whole number", v)
+	}
+	*dst = n
+	return nil
+}
+
+func duration(dst *time.Duration, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return errors.New("must be a positive duration such as 10s or 15m")
+	}
+	*dst = d
+	return nil
+}

@@ -1,0 +1,98 @@
+// Package server wires accountd's HTTP endpoints: the GraphQL API, the
+// playground, the health probes, and the middleware every request passes
+// through.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"accountd/graph"
+	"accountd/internal/clock"
+	"accountd/internal/storage"
+)
+
+// MaxBodyBytes is the largest request body accepted; larger ones get 413.
+const MaxBodyBytes = 1 << 20
+
+// Options configures the handler.
+type Options struct {
+	// Logger receives one line a request and every error.
+	Logger *slog.Logger
+	// Clock tells the time; the system clock when nil.
+	Clock clock.Clock
+	// CORSOrigins lists the browser origins allowed to call the API.
+	CORSOrigins []string
+	// MaxQueryDepth is the deepest selection accepted.
+	MaxQueryDepth int
+}
+
+// New returns the HTTP handler of the whole server over db.
+func New(db *storage.DB, opts Options) http.Handler {
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	if opts.MaxQueryDepth == 0 {
+		opts.MaxQueryDepth = 15
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graphQL(db, opts))
+	mux.Handle("GET /{$}", playground.Handler("accountd", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			opts.Logger.WarnContext(ctx, "database not reachable", "error", err)
+			writeText(w, http.StatusServiceUnavailable, "database unreachable")
+			return
+		}
+		writeText(w, http.StatusOK, "ready")
+	})
+
+	c := cors.New(cors.Options{
+		AllowedOrigins:   opts.CORSOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:   []string{"Authorization", "Content-Type", "X-Request-Id"},
+		ExposedHeaders:   []string{"X-Request-Id"},
+		AllowCredentials: false,
+		MaxAge:           600,
+	})
+	return requestID(accessLog(opts.Logger, recoverPanics(opts.Logger, c.Handler(mux))))
+}
+
+func graphQL(db *storage.DB, opts Options) http.Handler {
+	srv := handler.New(graph.NewSchema(db.Client, opts.Clock))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(graph.DepthLimit{Max: opts.MaxQueryDepth})
+	srv.Use(entgql.Transactioner{TxOpener: db.Client})
+	srv.AroundFields(graph.PageSize)
+	srv.AroundResponses(graph.NormalizeCodes)
+	srv.SetErrorPresenter(graph.PresentError(opts.Logger))
+	srv.SetRecoverFunc(graph.Recover(opts.Logger))
+	return limitBody(validJSON(srv))
+}
+
+func writeText(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body + "\n"))
+}
