@@ -20,6 +20,7 @@ type Resolver struct {
 // from clk.
 func NewSchema(client *ent.Client, clk clock.Clock) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{client: client, clock: clk},
+		Resolvers:  &Resolver{client: client, clock: clk},
+		Directives: directives(),
 	})
 }

@@ -42,6 +42,8 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Public   func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
+	Requires func(ctx context.Context, obj any, next graphql.Resolver, permissions []authz.Permission, recentAuthentication *bool) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -1346,6 +1348,24 @@ extend type GroupMembership {
   """
   expired: Boolean!
 }
+
+"""
+Requires a caller with a valid session holding every listed permission.
+With recentAuthentication, the caller must also have logged in or
+reauthenticated within the last 15 minutes. Fields without @public need a
+session even when they carry no @requires.
+"""
+directive @requires(
+  "The permissions the caller must hold."
+  permissions: [Permission!]! = []
+  "Whether the caller must have entered their password recently."
+  recentAuthentication: Boolean = false
+) on FIELD_DEFINITION
+
+"""
+Marks an operation that is callable without a session, such as login.
+"""
+directive @public on FIELD_DEFINITION
 `, BuiltIn: false},
 	{Name: "../../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
@@ -3941,6 +3961,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_requires_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "permissions",
+		func(ctx context.Context, v any) ([]authz.Permission, error) {
+			return ec.unmarshalNPermission2ᚕaccountdᚋinternalᚋauthzᚐPermissionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["permissions"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "recentAuthentication",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recentAuthentication"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
