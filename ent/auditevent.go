@@ -4,7 +4,7 @@ package ent
 
 import (
 	"accountd/ent/auditevent"
-	"accountd/internal/audit"
+	"accountd/ent/schema/fieldtype"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -32,7 +32,7 @@ type AuditEvent struct {
 	// The changed object's key.
 	TargetID int `json:"target_id,omitempty"`
 	// Field by field, the value before and after; secrets are never recorded.
-	Changes map[string]audit.Change `json:"changes,omitempty"`
+	Changes map[string]fieldtype.Change `json:"changes,omitempty"`
 	// The request that made the change, for matching with logs.
 	RequestID    string `json:"request_id,omitempty"`
 	selectValues sql.SelectValues

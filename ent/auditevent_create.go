@@ -4,7 +4,7 @@ package ent
 
 import (
 	"accountd/ent/auditevent"
-	"accountd/internal/audit"
+	"accountd/ent/schema/fieldtype"
 	"context"
 	"errors"
 	"fmt"
@@ -76,7 +76,7 @@ func (_c *AuditEventCreate) SetTargetID(v int) *AuditEventCreate {
 }
 
 // SetChanges sets the "changes" field.
-func (_c *AuditEventCreate) SetChanges(v map[string]audit.Change) *AuditEventCreate {
+func (_c *AuditEventCreate) SetChanges(v map[string]fieldtype.Change) *AuditEventCreate {
 	_c.mutation.SetChanges(v)
 	return _c
 }

@@ -13,14 +13,13 @@ import (
 	"accountd/ent/predicate"
 	"accountd/ent/role"
 	"accountd/ent/roleassignment"
+	"accountd/ent/schema/fieldtype"
 	"accountd/ent/securitymanager"
 	"accountd/ent/session"
 	"accountd/ent/twofactorkey"
 	"accountd/ent/user"
 	"accountd/internal/account"
-	"accountd/internal/audit"
 	"accountd/internal/authz"
-	"accountd/internal/outbox"
 	"context"
 	"errors"
 	"fmt"
@@ -69,7 +68,7 @@ type AuditEventMutation struct {
 	target_type   *string
 	target_id     *int
 	addtarget_id  *int
-	changes       *map[string]audit.Change
+	changes       *map[string]fieldtype.Change
 	request_id    *string
 	clearedFields map[string]struct{}
 	done          bool
@@ -446,12 +445,12 @@ func (m *AuditEventMutation) ResetTargetID() {
 }
 
 // SetChanges sets the "changes" field.
-func (m *AuditEventMutation) SetChanges(value map[string]audit.Change) {
+func (m *AuditEventMutation) SetChanges(value map[string]fieldtype.Change) {
 	m.changes = &value
 }
 
 // Changes returns the value of the "changes" field in the mutation.
-func (m *AuditEventMutation) Changes() (r map[string]audit.Change, exists bool) {
+func (m *AuditEventMutation) Changes() (r map[string]fieldtype.Change, exists bool) {
 	v := m.changes
 	if v == nil {
 		return
@@ -462,7 +461,7 @@ func (m *AuditEventMutation) Changes() (r map[string]audit.Change, exists bool) 
 // OldChanges returns the old "changes" field's value of the AuditEvent entity.
 // If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuditEventMutation) OldChanges(ctx context.Context) (v map[string]audit.Change, err error) {
+func (m *AuditEventMutation) OldChanges(ctx context.Context) (v map[string]fieldtype.Change, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldChanges is only allowed on UpdateOne operations")
 	}
@@ -690,7 +689,7 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 		m.SetTargetID(v)
 		return nil
 	case auditevent.FieldChanges:
-		v, ok := value.(map[string]audit.Change)
+		v, ok := value.(map[string]fieldtype.Change)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -3712,8 +3711,8 @@ type OutboxMessageMutation struct {
 	subject           *string
 	body_text         *string
 	body_html         *string
-	attachments       *[]outbox.Attachment
-	appendattachments []outbox.Attachment
+	attachments       *[]fieldtype.Attachment
+	appendattachments []fieldtype.Attachment
 	status            *outboxmessage.Status
 	attempts          *int
 	addattempts       *int
@@ -4007,13 +4006,13 @@ func (m *OutboxMessageMutation) ResetBodyHTML() {
 }
 
 // SetAttachments sets the "attachments" field.
-func (m *OutboxMessageMutation) SetAttachments(o []outbox.Attachment) {
-	m.attachments = &o
+func (m *OutboxMessageMutation) SetAttachments(f []fieldtype.Attachment) {
+	m.attachments = &f
 	m.appendattachments = nil
 }
 
 // Attachments returns the value of the "attachments" field in the mutation.
-func (m *OutboxMessageMutation) Attachments() (r []outbox.Attachment, exists bool) {
+func (m *OutboxMessageMutation) Attachments() (r []fieldtype.Attachment, exists bool) {
 	v := m.attachments
 	if v == nil {
 		return
@@ -4024,7 +4023,7 @@ func (m *OutboxMessageMutation) Attachments() (r []outbox.Attachment, exists boo
 // OldAttachments returns the old "attachments" field's value of the OutboxMessage entity.
 // If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OutboxMessageMutation) OldAttachments(ctx context.Context) (v []outbox.Attachment, err error) {
+func (m *OutboxMessageMutation) OldAttachments(ctx context.Context) (v []fieldtype.Attachment, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldAttachments is only allowed on UpdateOne operations")
 	}
@@ -4038,13 +4037,13 @@ func (m *OutboxMessageMutation) OldAttachments(ctx context.Context) (v []outbox.
 	return oldValue.Attachments, nil
 }
 
-// AppendAttachments adds o to the "attachments" field.
-func (m *OutboxMessageMutation) AppendAttachments(o []outbox.Attachment) {
-	m.appendattachments = append(m.appendattachments, o...)
+// AppendAttachments adds f to the "attachments" field.
+func (m *OutboxMessageMutation) AppendAttachments(f []fieldtype.Attachment) {
+	m.appendattachments = append(m.appendattachments, f...)
 }
 
 // AppendedAttachments returns the list of values that were appended to the "attachments" field in this mutation.
-func (m *OutboxMessageMutation) AppendedAttachments() ([]outbox.Attachment, bool) {
+func (m *OutboxMessageMutation) AppendedAttachments() ([]fieldtype.Attachment, bool) {
 	if len(m.appendattachments) == 0 {
 		return nil, false
 	}
@@ -4557,7 +4556,7 @@ func (m *OutboxMessageMutation) SetField(name string, value ent.Value) error {
 		m.SetBodyHTML(v)
 		return nil
 	case outboxmessage.FieldAttachments:
-		v, ok := value.([]outbox.Attachment)
+		v, ok := value.([]fieldtype.Attachment)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -4,7 +4,7 @@ package ent
 
 import (
 	"accountd/ent/outboxmessage"
-	"accountd/internal/outbox"
+	"accountd/ent/schema/fieldtype"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -30,7 +30,7 @@ type OutboxMessage struct {
 	// BodyHTML holds the value of the "body_html" field.
 	BodyHTML string `json:"-"`
 	// Attachments holds the value of the "attachments" field.
-	Attachments []outbox.Attachment `json:"-"`
+	Attachments []fieldtype.Attachment `json:"-"`
 	// Status holds the value of the "status" field.
 	Status outboxmessage.Status `json:"status,omitempty"`
 	// Attempts holds the value of the "attempts" field.

@@ -4,7 +4,7 @@ package ent
 
 import (
 	"accountd/ent/outboxmessage"
-	"accountd/internal/outbox"
+	"accountd/ent/schema/fieldtype"
 	"context"
 	"errors"
 	"fmt"
@@ -54,7 +54,7 @@ func (_c *OutboxMessageCreate) SetBodyHTML(v string) *OutboxMessageCreate {
 }
 
 // SetAttachments sets the "attachments" field.
-func (_c *OutboxMessageCreate) SetAttachments(v []outbox.Attachment) *OutboxMessageCreate {
+func (_c *OutboxMessageCreate) SetAttachments(v []fieldtype.Attachment) *OutboxMessageCreate {
 	_c.mutation.SetAttachments(v)
 	return _c
 }
@@ -443,7 +443,7 @@ func (u *OutboxMessageUpsert) UpdateBodyHTML() *OutboxMessageUpsert {
 }
 
 // SetAttachments sets the "attachments" field.
-func (u *OutboxMessageUpsert) SetAttachments(v []outbox.Attachment) *OutboxMessageUpsert {
+func (u *OutboxMessageUpsert) SetAttachments(v []fieldtype.Attachment) *OutboxMessageUpsert {
 	u.Set(outboxmessage.FieldAttachments, v)
 	return u
 }
@@ -666,7 +666,7 @@ func (u *OutboxMessageUpsertOne) UpdateBodyHTML() *OutboxMessageUpsertOne {
 }
 
 // SetAttachments sets the "attachments" field.
-func (u *OutboxMessageUpsertOne) SetAttachments(v []outbox.Attachment) *OutboxMessageUpsertOne {
+func (u *OutboxMessageUpsertOne) SetAttachments(v []fieldtype.Attachment) *OutboxMessageUpsertOne {
 	return u.Update(func(s *OutboxMessageUpsert) {
 		s.SetAttachments(v)
 	})
@@ -1073,7 +1073,7 @@ func (u *OutboxMessageUpsertBulk) UpdateBodyHTML() *OutboxMessageUpsertBulk {
 }
 
 // SetAttachments sets the "attachments" field.
-func (u *OutboxMessageUpsertBulk) SetAttachments(v []outbox.Attachment) *OutboxMessageUpsertBulk {
+func (u *OutboxMessageUpsertBulk) SetAttachments(v []fieldtype.Attachment) *OutboxMessageUpsertBulk {
 	return u.Update(func(s *OutboxMessageUpsert) {
 		s.SetAttachments(v)
 	})

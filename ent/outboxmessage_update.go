@@ -5,7 +5,7 @@ package ent
 import (
 	"accountd/ent/outboxmessage"
 	"accountd/ent/predicate"
-	"accountd/internal/outbox"
+	"accountd/ent/schema/fieldtype"
 	"context"
 	"errors"
 	"fmt"
@@ -102,13 +102,13 @@ func (_u *OutboxMessageUpdate) SetNillableBodyHTML(v *string) *OutboxMessageUpda
 }
 
 // SetAttachments sets the "attachments" field.
-func (_u *OutboxMessageUpdate) SetAttachments(v []outbox.Attachment) *OutboxMessageUpdate {
+func (_u *OutboxMessageUpdate) SetAttachments(v []fieldtype.Attachment) *OutboxMessageUpdate {
 	_u.mutation.SetAttachments(v)
 	return _u
 }
 
 // AppendAttachments appends value to the "attachments" field.
-func (_u *OutboxMessageUpdate) AppendAttachments(v []outbox.Attachment) *OutboxMessageUpdate {
+func (_u *OutboxMessageUpdate) AppendAttachments(v []fieldtype.Attachment) *OutboxMessageUpdate {
 	_u.mutation.AppendAttachments(v)
 	return _u
 }
@@ -428,13 +428,13 @@ func (_u *OutboxMessageUpdateOne) SetNillableBodyHTML(v *string) *OutboxMessageU
 }
 
 // SetAttachments sets the "attachments" field.
-func (_u *OutboxMessageUpdateOne) SetAttachments(v []outbox.Attachment) *OutboxMessageUpdateOne {
+func (_u *OutboxMessageUpdateOne) SetAttachments(v []fieldtype.Attachment) *OutboxMessageUpdateOne {
 	_u.mutation.SetAttachments(v)
 	return _u
 }
 
 // AppendAttachments appends value to the "attachments" field.
-func (_u *OutboxMessageUpdateOne) AppendAttachments(v []outbox.Attachment) *OutboxMessageUpdateOne {
+func (_u *OutboxMessageUpdateOne) AppendAttachments(v []fieldtype.Attachment) *OutboxMessageUpdateOne {
 	_u.mutation.AppendAttachments(v)
 	return _u
 }

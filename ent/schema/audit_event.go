@@ -7,7 +7,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"accountd/internal/audit"
+	"accountd/ent/schema/fieldtype"
 )
 
 // AuditEvent records one change to accountd's data. Events are append-only
@@ -44,7 +44,7 @@ func (AuditEvent) Fields() []ent.Field {
 			Immutable().
 			Comment("The changed object's key.").
 			Annotations(entgql.Skip()),
-		field.JSON("changes", map[string]audit.Change{}).
+		field.JSON("changes", map[string]fieldtype.Change{}).
 			Optional().
 			Immutable().
 			Comment("Field by field, the value before and after; secrets are never recorded.").

@@ -7,7 +7,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"accountd/internal/outbox"
+	"accountd/ent/schema/fieldtype"
 )
 
 // OutboxMessage is an email written in the same transaction as the change
@@ -27,7 +27,7 @@ func (OutboxMessage) Fields() []ent.Field {
 			Sensitive(),
 		field.Text("body_html").
 			Sensitive(),
-		field.JSON("attachments", []outbox.Attachment{}).
+		field.JSON("attachments", []fieldtype.Attachment{}).
 			Optional().
 			Sensitive(),
 		field.Enum("status").

@@ -171,6 +171,7 @@ func (User) Annotations() []schema.Annotation {
 
 
 
+
 // Hooks of the User.
 func (User) Hooks() []ent.Hook {
 	return []ent.Hook{normalizeUsername}
