@@ -47,11 +47,18 @@ func assignmentArgs(_ *gen.Graph, s *ast.Schema) error {
 		}
 	}
 	user.Fields = kept
-	for _, name := range []string{"roleAssignments", "groupMemberships"} {
+	descriptions := map[string]string{
+		"roleAssignments": "The roles the user holds, with their expiry; " +
+			"expired ones only with includeExpired.",
+		"groupMemberships": "The groups the user belongs to, with their expiry; " +
+			"expired ones only with includeExpired.",
+	}
+	for name, desc := range descriptions {
 		f := user.Fields.ForName(name)
 		if f == nil {
 			return fmt.Errorf("schemahook: field User.%s not generated", name)
 		}
+		f.Description = desc
 		f.Arguments = append(f.Arguments, &ast.ArgumentDefinition{
 			Name:         "includeExpired",
 			Description:  "Whether to include assignments whose expiry has passed.",
