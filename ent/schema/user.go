@@ -169,9 +169,6 @@ func (User) Annotations() []schema.Annotation {
 	}
 }
 
-
-
-
 // Hooks of the User.
 func (User) Hooks() []ent.Hook {
 	return []ent.Hook{normalizeUsername}

@@ -274,8 +274,12 @@ func TestNodeAndNodesRoundTrip(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
 		env := newEnv(t, e)
 		var page struct {
-			Users struct{ Edges []struct{ Node struct{ ID, Username string } } }
-			Roles struct{ Edges []struct{ Node struct{ ID, Name string } } }
+			Users struct {
+				Edges []struct{ Node struct{ ID, Username string } }
+			}
+			Roles struct {
+				Edges []struct{ Node struct{ ID, Name string } }
+			}
 		}
 		env.api.Do(t, `{ users(first: 2) { edges { node { id username } } }
 			roles(first: 1) { edges { node { id name } } } }`, nil).MustData(t, &page)
@@ -469,7 +473,9 @@ func TestAllowedStatusTransitions(t *testing.T) {
 func TestTimesAreUTC(t *testing.T) {
 	env := newEnv(t, testdb.Engines()[0])
 	var data struct {
-		Users struct{ Edges []struct{ Node struct{ CreatedAt string } } }
+		Users struct {
+			Edges []struct{ Node struct{ CreatedAt string } }
+		}
 	}
 	env.api.Do(t, `{ users(first: 1) { edges { node { createdAt } } } }`, nil).MustData(t, &data)
 	ts := data.Users.Edges[0].Node.CreatedAt
