@@ -47,9 +47,11 @@ func New(db *storage.DB, opts Options) http.Handler {
 		opts.MaxQueryDepth = 15
 	}
 
+	m := newMetrics()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphQL(db, opts))
-	mux.Handle("GET /{$}", playground.Handler("accountd", "/graphql"))
+	mux.Handle("/graphql", m.observe("graphql", graphQL(db, opts)))
+	mux.Handle("GET /{$}", m.observe("playground", playground.Handler("accountd", "/graphql")))
+	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})

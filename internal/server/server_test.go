@@ -193,7 +193,14 @@ func TestGetServesQueries(t *testing.T) {
 func TestProbesAndPlayground(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
 		env := newEnv(t, e)
-		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "<html"} {
+		env.api.Do(t, `{ roles { totalCount } }`, nil)
+		probes := map[string]string{
+			"/healthz": "ok",
+			"/readyz":  "ready",
+			"/":        "<html",
+			"/metrics": `accountd_http_requests_total{code="200",route="graphql"}`,
+		}
+		for path, want := range probes {
 			res, err := http.Get(env.api.URL + path)
 			if err != nil {
 				t.Fatal(err)
