@@ -1,0 +1,112 @@
+package server_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"accountd/internal/server"
+	"accountd/internal/storage"
+	"accountd/internal/testapi"
+	"accountd/internal/testdb"
+)
+
+// maxUsersPageStatements is the most SQL statements the users page query
+// may cost, whatever the page size: the count, then one statement a table
+// the eager loading reads (users, organizations, form spaces, security
+// managers, role assignments, roles, group memberships, groups).
+const maxUsersPageStatements = 9
+
+// testUsers is how many users the statement count test seeds: more than
+// the largest page.
+const testUsers = 150
+
+// usersPage is the part of the users page response the tests look at.
+type usersPage struct {
+	Users struct {
+		TotalCount int `json:"totalCount"`
+		Edges      []struct {
+			Node struct {
+				RoleAssignments []struct {
+					Role    struct{ Name string } `json:"role"`
+					Expired bool                  `json:"expired"`
+				} `json:"roleAssignments"`
+				GroupMemberships []struct {
+					Group struct{ Name string } `json:"group"`
+				} `json:"groupMemberships"`
+				Organizations []struct{ Code string } `json:"organizations"`
+				FormSpaces    []struct {
+					Code            string                `json:"code"`
+					SecurityManager struct{ Name string } `json:"securityManager"`
+				} `json:"formSpaces"`
+			} `json:"node"`
+		} `json:"edges"`
+	} `json:"users"`
+}
+
+func TestUsersPageStatementCount(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		var counter testdb.Counter
+		db := e.Open(t, storage.WithDriver(counter.Wrap))
+		seedUsers(t, db.Client, testUsers)
+		c := testapi.Serve(t, server.New(db, server.Options{Logger: testapi.Logger(t)}))
+
+		counts := map[int]int{}
+		for _, size := range []int{10, 100} {
+			t.Run(fmt.Sprintf("%d users", size), func(t *testing.T) {
+				counter.Reset()
+				var page usersPage
+				c.Do(t, usersPageQuery, map[string]any{"first": size}).MustData(t, &page)
+				counts[size] = counter.Count()
+
+				checkUsersPage(t, page, testUsers, size)
+				if got := counts[size]; got > maxUsersPageStatements {
+					t.Fatalf("page of %d users ran %d statements, want at most %d:\n%s",
+						size, got, maxUsersPageStatements, strings.Join(counter.Statements(), "\n"))
+				}
+			})
+		}
+		if counts[10] != counts[100] {
+			t.Fatalf("statements grow with the page: %d for 10 users, %d for 100",
+				counts[10], counts[100])
+		}
+	})
+}
+
+// checkUsersPage checks that the page carries what was seeded, so that a
+// low statement count cannot come from lists left empty.
+func checkUsersPage(t testing.TB, page usersPage, total, size int) {
+	t.Helper()
+	if got := page.Users.TotalCount; got != total {
+		t.Fatalf("totalCount = %d, want %d", got, total)
+	}
+	if got := len(page.Users.Edges); got != size {
+		t.Fatalf("got %d users, want %d", got, size)
+	}
+	for _, edge := range page.Users.Edges {
+		n := edge.Node
+		// Three roles are seeded, one of them expired and hidden.
+		if got := len(n.RoleAssignments); got != 2 {
+			t.Fatalf("got %d role assignments, want 2", got)
+		}
+		for _, a := range n.RoleAssignments {
+			if a.Role.Name == "" || a.Expired {
+				t.Fatalf("role assignment %+v: want a named, current role", a)
+			}
+		}
+		if got := len(n.GroupMemberships); got < 1 || got > 2 {
+			t.Fatalf("got %d group memberships, want 1 or 2", got)
+		}
+		if got := len(n.Organizations); got != 2 {
+			t.Fatalf("got %d organizations, want 2", got)
+		}
+		if got := len(n.FormSpaces); got != 2 {
+			t.Fatalf("got %d form spaces, want 2", got)
+		}
+		for _, s := range n.FormSpaces {
+			if s.SecurityManager.Name == "" {
+				t.Fatalf("form space %s has no security manager name", s.Code)
+			}
+		}
+	}
+}
