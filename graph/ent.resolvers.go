@@ -62,12 +62,28 @@ func (r *queryResolver) SecurityManagers(ctx context.Context, after *entgql.Curs
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput, search *string) (*ent.UserConnection, error) {
-	q := r.client.User.Query()
-	if search != nil && *search != "" {
-		q = q.Where(userSearch(*search))
+	preds, err := userFilters(where, search)
+	if err != nil {
+		return nil, err
 	}
-	return q.Paginate(ctx, after, first, before, last,
-		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
+	q := r.client.User.Query().Where(preds...)
+	wantTotal := wantsField(ctx, "totalCount")
+	if wantTotal {
+		withTotalCount(q, preds)
+	}
+	conn, err := q.Paginate(withoutCountFields(ctx), after, first, before, last,
+		ent.WithUserOrder(orderBy))
+	if err != nil || !wantTotal {
+		return conn, err
+	}
+	total, ok := totalCountOf(conn)
+	if !ok {
+		if total, err = r.client.User.Query().Where(preds...).Count(ctx); err != nil {
+			return nil, err
+		}
+	}
+	conn.TotalCount = total
+	return conn, nil
 }
 
 // RoleAssignments is the resolver for the roleAssignments field.

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"time"
 
 	"accountd/ent"
@@ -16,6 +17,26 @@ func notFoundOr(err error) error {
 		return errNotFound
 	}
 	return err
+}
+
+// userFilters returns the predicates of a users list: the where input and
+// the free-text search.
+func userFilters(where *ent.UserWhereInput, search *string) ([]predicate.User, error) {
+	var preds []predicate.User
+	if where != nil {
+		p, err := where.P()
+		switch {
+		case errors.Is(err, ent.ErrEmptyUserWhereInput):
+		case err != nil:
+			return nil, BadRequest("invalid users filter: " + err.Error())
+		default:
+			preds = append(preds, p)
+		}
+	}
+	if search != nil && *search != "" {
+		preds = append(preds, userSearch(*search))
+	}
+	return preds, nil
 }
 
 // userSearch matches users whose username, names or email contain text,

@@ -387,6 +387,19 @@ func TestUsersPaginationFiltersAndSearch(t *testing.T) {
 			}
 		}
 
+		var lockedNext page
+		env.api.Do(t, q, map[string]any{"first": 3, "after": locked.Users.Edges[2].Cursor,
+			"where": map[string]any{"status": "LOCKED"}}).MustData(t, &lockedNext)
+		if lockedNext.Users.TotalCount != 8 || len(lockedNext.Users.Edges) != 3 {
+			t.Fatalf("second LOCKED page: total %d, %d edges", lockedNext.Users.TotalCount,
+				len(lockedNext.Users.Edges))
+		}
+		var none page
+		env.api.Do(t, q, map[string]any{"search": "no-such-user"}).MustData(t, &none)
+		if none.Users.TotalCount != 0 || len(none.Users.Edges) != 0 || none.Users.PageInfo.HasNextPage {
+			t.Fatalf("a search matching nothing: %+v", none.Users)
+		}
+
 		var found page
 		env.api.Do(t, q, map[string]any{"search": "ANNA.ALB"}).MustData(t, &found)
 		if found.Users.TotalCount == 0 {

@@ -12,10 +12,10 @@ import (
 )
 
 // maxUsersPageStatements is the most SQL statements the users page query
-// may cost, whatever the page size: the count, then one statement a table
-// the eager loading reads (users, organizations, form spaces, security
-// managers, role assignments, roles, group memberships, groups).
-const maxUsersPageStatements = 9
+// may cost, whatever the page size: one statement a table the eager
+// loading reads (users with their total count, organizations, form spaces,
+// security managers, role assignments, roles, group memberships, groups).
+const maxUsersPageStatements = 8
 
 // testUsers is how many users the statement count test seeds: more than
 // the largest page.
@@ -25,6 +25,10 @@ const testUsers = 150
 type usersPage struct {
 	Users struct {
 		TotalCount int `json:"totalCount"`
+		PageInfo   struct {
+			HasNextPage bool   `json:"hasNextPage"`
+			EndCursor   string `json:"endCursor"`
+		} `json:"pageInfo"`
 		Edges      []struct {
 			Node struct {
 				RoleAssignments []struct {
@@ -69,6 +73,22 @@ func TestUsersPageStatementCount(t *testing.T) {
 		if counts[10] != counts[100] {
 			t.Fatalf("statements grow with the page: %d for 10 users, %d for 100",
 				counts[10], counts[100])
+		}
+
+		// A later page counts the same, and its totalCount still counts
+		// every user, not those after the cursor.
+		var first, next usersPage
+		c.Do(t, usersPageQuery, map[string]any{"first": 100}).MustData(t, &first)
+		counter.Reset()
+		c.Do(t, usersPageQuery, map[string]any{"first": 100, "after": first.Users.PageInfo.EndCursor}).
+			MustData(t, &next)
+		if got := counter.Count(); got > maxUsersPageStatements {
+			t.Fatalf("the second page ran %d statements:\n%s", got,
+				strings.Join(counter.Statements(), "\n"))
+		}
+		checkUsersPage(t, next, testUsers, testUsers-100)
+		if next.Users.PageInfo.HasNextPage {
+			t.Fatal("the last page says it has a next page")
 		}
 	})
 }
