@@ -29,7 +29,7 @@ type usersPage struct {
 			HasNextPage bool   `json:"hasNextPage"`
 			EndCursor   string `json:"endCursor"`
 		} `json:"pageInfo"`
-		Edges      []struct {
+		Edges []struct {
 			Node struct {
 				RoleAssignments []struct {
 					Role    struct{ Name string } `json:"role"`
