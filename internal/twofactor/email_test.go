@@ -111,7 +111,8 @@ func TestEnrolmentEmailRefusesBadData(t *testing.T) {
 	}{
 		{"not an otpauth URI", func(d *EnrolmentData) { d.URI = "https://example.com" }, "otpauth"},
 		{"no public URL", func(d *EnrolmentData) { d.PublicURL = "" }, "public URL"},
-		{"relative public URL", func(d *EnrolmentData) { d.PublicURL = "accounts.example" }, "public URL"},
+		{"relative public URL",
+			func(d *EnrolmentData) { d.PublicURL = "accounts.example" }, "public URL"},
 		{"no token", func(d *EnrolmentData) { d.Token = "" }, "token"},
 		{"no expiry", func(d *EnrolmentData) { d.ExpiresAt = time.Time{} }, "expiry"},
 	}

@@ -66,6 +66,10 @@ func LoadKey(encoded, dataDir string, logger *slog.Logger) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+		logger.Warn("the server key file is readable by other users; chmod 600 it",
+			"path", path, "mode", fmt.Sprintf("%#o", info.Mode().Perm()))
+	}
 	logger.Warn("ACCOUNTD_SECRET_KEY is not set: a development key encrypts "+
 		"two-factor secrets; set the variable in production",
 		"path", path, "generated", created)

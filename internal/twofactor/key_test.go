@@ -113,7 +113,8 @@ func TestNewSealerRefusesShortKey(t *testing.T) {
 }
 
 func TestLoadKeyFromVariable(t *testing.T) {
-	valid := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, KeySize))
+	encode := base64.StdEncoding.EncodeToString
+	valid := encode(bytes.Repeat([]byte{7}, KeySize))
 	tests := []struct {
 		name    string
 		encoded string
@@ -121,8 +122,8 @@ func TestLoadKeyFromVariable(t *testing.T) {
 	}{
 		{"valid", valid, ""},
 		{"valid with newline", valid + "\n", ""},
-		{"too short", base64.StdEncoding.EncodeToString(make([]byte, 16)), "decodes to 16 bytes, want 32"},
-		{"too long", base64.StdEncoding.EncodeToString(make([]byte, 33)), "decodes to 33 bytes, want 32"},
+		{"too short", encode(make([]byte, 16)), "decodes to 16 bytes, want 32"},
+		{"too long", encode(make([]byte, 33)), "decodes to 33 bytes, want 32"},
 		{"not base64", "this is not base64!", "not valid base64"},
 		{"URL-safe alphabet", strings.Repeat("_", 43) + "=", "not valid base64"},
 	}
@@ -213,6 +214,28 @@ func TestLoadKeyRefusesBadKeyFile(t *testing.T) {
 	_, err := LoadKey("", dir, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), KeyFile) {
 		t.Fatalf("LoadKey error = %v, want one naming the key file", err)
+	}
+}
+
+func TestLoadKeyWarnsAboutReadableKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, KeyFile)
+	encoded, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(encoded), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	if _, err := LoadKey("", dir, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "readable by other users") {
+		t.Fatalf("no warning about the key file's permissions: %q", logs.String())
 	}
 }
 
