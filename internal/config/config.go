@@ -23,6 +23,7 @@ type Config struct {
 	SMTPURL           string
 	MailFrom          string
 	PublicURL         string
+	TOTPIssuer        string
 	CORSOrigins       []string
 	LogLevel          string
 	LogFormat         string
@@ -55,6 +56,8 @@ var settings = []setting{
 		func(c *Config, v string) error { c.MailFrom = v; return nil }},
 	{"ACCOUNTD_PUBLIC_URL", "public-url", "", "base of links in emails; empty: http:// and the listen address",
 		func(c *Config, v string) error { c.PublicURL = strings.TrimSuffix(v, "/"); return nil }},
+	{"ACCOUNTD_TOTP_ISSUER", "totp-issuer", "accountd", "name authenticator apps show for two-factor keys",
+		func(c *Config, v string) error { return nonEmpty(&c.TOTPIssuer, v) }},
 	{"ACCOUNTD_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed to call the API from a browser",
 		func(c *Config, v string) error { c.CORSOrigins = splitList(v); return nil }},
 	{"ACCOUNTD_LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
@@ -134,6 +137,15 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+func nonEmpty(dst *string, v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return errors.New("must not be empty")
+	}
+	*dst = v
+	return nil
 }
 
 func positiveInt(dst *int, v string) error {

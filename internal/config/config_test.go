@@ -23,6 +23,9 @@ func TestDefaults(t *testing.T) {
 	if c.PublicURL != "http://127.0.0.1:8080" {
 		t.Fatalf("PublicURL = %q", c.PublicURL)
 	}
+	if c.TOTPIssuer != "accountd" {
+		t.Fatalf("TOTPIssuer = %q", c.TOTPIssuer)
+	}
 }
 
 func TestFlagOverridesEnvironment(t *testing.T) {
@@ -54,6 +57,7 @@ func TestBadValues(t *testing.T) {
 	}{
 		{"depth not a number", nil, map[string]string{"ACCOUNTD_MAX_QUERY_DEPTH": "deep"}},
 		{"depth zero", []string{"--max-query-depth", "0"}, nil},
+		{"blank TOTP issuer", []string{"--totp-issuer", " "}, nil},
 		{"timeout negative", []string{"--shutdown-timeout", "-1s"}, nil},
 		{"unknown flag", []string{"--nope"}, nil},
 		{"stray argument", []string{"now"}, nil},
