@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"accountd/ent"
+	"accountd/internal/scope"
 	_ "accountd/ent/runtime" // registers the schema hooks and defaults
 )
 
@@ -81,7 +82,9 @@ func Open(ctx context.Context, rawURL, dataDir string, opts ...Option) (*DB, err
 	if o.wrap != nil {
 		drv = o.wrap(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName}, nil
+	client := ent.NewClient(ent.Driver(drv))
+	client.Intercept(scope.Interceptors()...)
+	return &DB{Client: client, SQL: db, Dialect: dialectName}, nil
 }
 
 // Close closes the client and its connection pool.
