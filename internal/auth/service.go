@@ -78,7 +78,7 @@ type Service struct {
 }
 
 // New returns the service over client.
-func New(client *ent.Client, clk clock.Clock, settings Settings) (*Service, error) {
+func New(client *ent.Client, clk clock.Clock, settings Settings) *Service {
 	def := DefaultSettings()
 	if settings.IdleTimeout <= 0 {
 		settings.IdleTimeout = def.IdleTimeout
@@ -89,23 +89,22 @@ func New(client *ent.Client, clk clock.Clock, settings Settings) (*Service, erro
 	if settings.RecentAuthentication <= 0 {
 		settings.RecentAuthentication = def.RecentAuthentication
 	}
-	if settings.Hasher.Params == (password.Params{}) {
+	if p := settings.Hasher.Params; p.Memory == 0 || p.Iterations == 0 || p.Parallelism == 0 ||
+		p.SaltLen == 0 || p.KeyLen == 0 {
 		settings.Hasher = def.Hasher
 	}
 	if settings.LoginLimit == (ratelimit.Limit{}) {
 		settings.LoginLimit = def.LoginLimit
 	}
-	dummy, err := settings.Hasher.Hash("dummy password of an unknown user")
-	if err != nil {
-		return nil, err
-	}
+	// With valid parameters, hashing cannot fail: crypto/rand never does.
+	dummy, _ := settings.Hasher.Hash("dummy password of an unknown user")
 	return &Service{
 		client:    client,
 		clock:     clk,
 		settings:  settings,
 		limiter:   ratelimit.New(settings.LoginLimit, clk),
 		dummyHash: dummy,
-	}, nil
+	}
 }
 
 // Settings returns the settings in effect.
