@@ -17,34 +17,35 @@ import (
 	"accountd/internal/authz"
 )
 
-// Interceptors returns the interceptors that enforce the scope; register
-// them on every client with Client.Intercept.
+// Enforce registers the interceptors that enforce the scope on client.
 //
 // The rule: the system sees every user. A caller sees itself. Other users
 // need USERS_READ, and without GLOBAL_ACCESS only those sharing an
 // organization with the caller. A context without an actor sees no user:
-// background work runs under authz.SystemContext.
-func Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{
-		intercept.TraverseUser(func(ctx context.Context, q *ent.UserQuery) error {
-			if p, limited := Users(ctx); limited {
-				q.Where(p)
-			}
-			return nil
-		}),
-		intercept.TraverseRoleAssignment(func(ctx context.Context, q *ent.RoleAssignmentQuery) error {
+// background work runs under authz.SystemContext. Role assignments and
+// group memberships of users out of scope are hidden the same way, so that
+// no non-null edge points at a user the caller cannot see.
+func Enforce(client *ent.Client) {
+	client.User.Intercept(intercept.TraverseUser(func(ctx context.Context, q *ent.UserQuery) error {
+		if p, limited := Users(ctx); limited {
+			q.Where(p)
+		}
+		return nil
+	}))
+	client.RoleAssignment.Intercept(intercept.TraverseRoleAssignment(
+		func(ctx context.Context, q *ent.RoleAssignmentQuery) error {
 			if p, limited := Users(ctx); limited {
 				q.Where(roleassignment.HasUserWith(p))
 			}
 			return nil
-		}),
-		intercept.TraverseGroupMembership(func(ctx context.Context, q *ent.GroupMembershipQuery) error {
+		}))
+	client.GroupMembership.Intercept(intercept.TraverseGroupMembership(
+		func(ctx context.Context, q *ent.GroupMembershipQuery) error {
 			if p, limited := Users(ctx); limited {
 				q.Where(groupmembership.HasUserWith(p))
 			}
 			return nil
-		}),
-	}
+		}))
 }
 
 // Users returns the predicate of the users the actor of ctx may see, and

@@ -90,7 +90,10 @@ func graphQL(db *storage.DB, opts Options) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(graph.DepthLimit{Max: opts.MaxQueryDepth})
-	srv.Use(entgql.Transactioner{TxOpener: db.Client})
+	// The session mutations keep their own transactions: a failed login
+	// must record the failure even when the request fails afterwards.
+	srv.Use(entgql.Transactioner{TxOpener: db.Client, SkipTxFunc: entgql.SkipIfHasFields(
+		"login", "logout", "reauthenticate", "changePassword")})
 	srv.AroundFields(graph.DefaultDeny)
 	srv.AroundFields(graph.PageSize)
 	srv.AroundResponses(graph.NormalizeCodes)

@@ -50,6 +50,8 @@ func WithDriver(wrap func(dialect.Driver) dialect.Driver) Option {
 // Open connects to the database that rawURL names: postgres:// or
 // postgresql:// for PostgreSQL, sqlite:///path/file.db for a SQLite file,
 // and the empty string for accountd.db in dataDir. It does not migrate.
+// The client enforces the organization scope of package scope: queries
+// see users only through an actor in the context.
 func Open(ctx context.Context, rawURL, dataDir string, opts ...Option) (*DB, error) {
 	var o options
 	for _, opt := range opts {
@@ -83,7 +85,7 @@ func Open(ctx context.Context, rawURL, dataDir string, opts ...Option) (*DB, err
 		drv = o.wrap(drv)
 	}
 	client := ent.NewClient(ent.Driver(drv))
-	client.Intercept(scope.Interceptors()...)
+	scope.Enforce(client)
 	return &DB{Client: client, SQL: db, Dialect: dialectName}, nil
 }
 
