@@ -78,7 +78,9 @@ func TestCallerTable(t *testing.T) {
 			callers[s.Username] = testauth.Login(t, c, s.Username)
 		}
 		var roles struct {
-			Roles struct{ Edges []struct{ Node struct{ ID string } } }
+			Roles struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		callers["global-admin"].Do(t, `{ roles(first: 1) { edges { node { id } } } }`, nil).MustData(t, &roles)
 		roleID = roles.Roles.Edges[0].Node.ID

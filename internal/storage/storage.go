@@ -15,12 +15,12 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq" // registers the "postgres" driver
+	_ "github.com/lib/pq"  // registers the "postgres" driver
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"accountd/ent"
-	"accountd/internal/scope"
 	_ "accountd/ent/runtime" // registers the schema hooks and defaults
+	"accountd/internal/scope"
 )
 
 // DB is an open database with the ent client that reads and writes it.
