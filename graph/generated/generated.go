@@ -3751,6 +3751,10 @@ extend type Query {
   passwordPolicy: PasswordPolicy! @public
 }
 
+"""
+The operations that change data. Every one needs a session unless marked
+@public.
+"""
 type Mutation {
   """
   Checks a username and password and opens a session. Wrong usernames, wrong

@@ -14,7 +14,6 @@ import (
 	"accountd/internal/account"
 	"accountd/internal/audit"
 	"accountd/internal/authz"
-	"accountd/internal/password"
 )
 
 // maxPasswordBytes bounds the password a login hashes; no policy allows a
@@ -62,7 +61,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 
 	u, err := s.client.User.Query().Where(user.UsernameNormalized(username)).Only(ctx)
 	if ent.IsNotFound(err) {
-		_, _ = password.Verify(s.dummyHash, in.Password)
+		_, _ = s.verify(ctx, s.dummyHash, in.Password)
 		return nil, ErrInvalidCredentials
 	}
 	if err != nil {
@@ -77,10 +76,10 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 	}
 
 	if u.Status != account.StatusActive || u.UserType != user.UserTypeLOCAL || u.PasswordHash == nil {
-		_, _ = password.Verify(s.dummyHash, in.Password)
+		_, _ = s.verify(ctx, s.dummyHash, in.Password)
 		return nil, ErrInvalidCredentials
 	}
-	ok, err := password.Verify(*u.PasswordHash, in.Password)
+	ok, err := s.verify(ctx, *u.PasswordHash, in.Password)
 	if err != nil {
 		return nil, fmt.Errorf("auth: verifying the password of user %d: %w", u.ID, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"accountd/ent"
@@ -75,6 +76,9 @@ type Service struct {
 	// dummyHash is verified when the user is unknown, so that an unknown
 	// username takes as long as a wrong password.
 	dummyHash string
+	// hashing bounds the password hashes computed at once, and with them
+	// the memory argon2 takes under a flood of logins.
+	hashing chan struct{}
 }
 
 // New returns the service over client.
@@ -104,7 +108,20 @@ func New(client *ent.Client, clk clock.Clock, settings Settings) *Service {
 		settings:  settings,
 		limiter:   ratelimit.New(settings.LoginLimit, clk),
 		dummyHash: dummy,
+		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
+}
+
+// verify checks pw against the encoded hash, waiting for a free hashing
+// slot first.
+func (s *Service) verify(ctx context.Context, encoded, pw string) (bool, error) {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-s.hashing }()
+	return password.Verify(encoded, pw)
 }
 
 // Settings returns the settings in effect.

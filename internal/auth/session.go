@@ -12,7 +12,6 @@ import (
 	"accountd/ent/session"
 	"accountd/internal/account"
 	"accountd/internal/authz"
-	"accountd/internal/password"
 )
 
 // touchEvery is how stale last_seen_at may get before a request writes it
@@ -132,7 +131,7 @@ func (s *Service) checkPassword(ctx context.Context, a *authz.Actor, pw string) 
 	if u.PasswordHash == nil || pw == "" || len(pw) > maxPasswordBytes {
 		return ErrInvalidCredentials
 	}
-	ok, err := password.Verify(*u.PasswordHash, pw)
+	ok, err := s.verify(ctx, *u.PasswordHash, pw)
 	if err != nil {
 		return fmt.Errorf("auth: verifying the password of user %d: %w", u.ID, err)
 	}

@@ -115,3 +115,18 @@ func TestPolicyHistorySize(t *testing.T) {
 		t.Fatalf("the newest password was accepted again: %v", v)
 	}
 }
+
+// BenchmarkVerify measures one verification with DefaultParams, the cost
+// of every login.
+func BenchmarkVerify(b *testing.B) {
+	enc, err := Hasher{Params: DefaultParams}.Hash("Quiet-Lantern-Orbit-73")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, err := Verify(enc, "Quiet-Lantern-Orbit-73"); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+	}
+}

@@ -101,6 +101,7 @@ func TestCallerTable(t *testing.T) {
 			{"viewer", `{ viewer { username } }`, nil,
 				map[string]string{"anonymous": "UNAUTHENTICATED"}},
 			{"passwordPolicy", `{ passwordPolicy { minLength } }`, nil, nil},
+			{"introspection", `{ __schema { queryType { name } } __typename }`, nil, nil},
 			{"users", `{ users { totalCount edges { node { username roleAssignments { role { name } } } } } }`, nil,
 				map[string]string{"anonymous": "UNAUTHENTICATED", "expired": "FORBIDDEN",
 					"inactive-role": "FORBIDDEN"}},
