@@ -1,7 +1,7 @@
-// Package scope limits which users a caller sees, at the data-access layer:
-// ent query interceptors on users and on the rows that point at users run
-// for every query, traversal, eager load and node lookup, so no resolver can
-// bypass them.
+// Package scope limits which users a caller sees and changes, at the
+// data-access layer: ent query interceptors and hooks on users and on the
+// rows that point at users run for every query, traversal, eager load, node
+// lookup and write, so no resolver can bypass them.
 package scope
 
 import (
@@ -11,6 +11,7 @@ import (
 
 	"accountd/ent"
 	"accountd/ent/groupmembership"
+	"accountd/ent/hook"
 	"accountd/ent/intercept"
 	"accountd/ent/predicate"
 	"accountd/ent/roleassignment"
@@ -25,7 +26,8 @@ import (
 // organization with the caller. A context without an actor sees no user:
 // background work runs under authz.SystemContext. Role assignments and
 // group memberships of users out of scope are hidden the same way, so that
-// no non-null edge points at a user the caller cannot see.
+// no non-null edge points at a user the caller cannot see. Writes to these
+// rows obey the same rule.
 func Enforce(client *ent.Client) {
 	client.User.Intercept(intercept.TraverseUser(func(ctx context.Context, q *ent.UserQuery) error {
 		if visible, limited := userIDs(ctx); limited {
@@ -47,6 +49,59 @@ func Enforce(client *ent.Client) {
 			}
 			return nil
 		}))
+	guardWrites(client)
+}
+
+// guardWrites makes writes obey the scope as reads do: updates and deletes
+// of users, role assignments and group memberships touch only rows of
+// visible users (an invisible one is not found), and a new assignment or
+// membership must name a visible user.
+func guardWrites(client *ent.Client) {
+	client.User.Use(func(next ent.Mutator) ent.Mutator {
+		return hook.UserFunc(func(ctx context.Context, m *ent.UserMutation) (ent.Value, error) {
+			if visible, limited := userIDs(ctx); limited && !m.Op().Is(ent.OpCreate) {
+				m.Where(func(s *sql.Selector) { s.Where(visible(s.C(user.FieldID))) })
+			}
+			return next.Mutate(ctx, m)
+		})
+	})
+	client.RoleAssignment.Use(func(next ent.Mutator) ent.Mutator {
+		return hook.RoleAssignmentFunc(func(ctx context.Context, m *ent.RoleAssignmentMutation) (ent.Value, error) {
+			visible, limited := userIDs(ctx)
+			if !limited {
+				return next.Mutate(ctx, m)
+			}
+			m.Where(func(s *sql.Selector) { s.Where(visible(s.C(roleassignment.FieldUserID))) })
+			if id, ok := m.UserID(); ok {
+				if err := checkVisible(ctx, m.Client(), id); err != nil {
+					return nil, err
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	})
+	client.GroupMembership.Use(func(next ent.Mutator) ent.Mutator {
+		return hook.GroupMembershipFunc(func(ctx context.Context, m *ent.GroupMembershipMutation) (ent.Value, error) {
+			visible, limited := userIDs(ctx)
+			if !limited {
+				return next.Mutate(ctx, m)
+			}
+			m.Where(func(s *sql.Selector) { s.Where(visible(s.C(groupmembership.FieldUserID))) })
+			if id, ok := m.UserID(); ok {
+				if err := checkVisible(ctx, m.Client(), id); err != nil {
+					return nil, err
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	})
+}
+
+// checkVisible returns a not-found error when the actor of ctx may not see
+// user id.
+func checkVisible(ctx context.Context, client *ent.Client, id int) error {
+	_, err := client.User.Query().Where(user.ID(id)).OnlyID(ctx)
+	return err
 }
 
 // Users returns the predicate of the users the actor of ctx may see, and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"accountd/ent"
 	"accountd/ent/roleassignment"
 	"accountd/graph/scalar"
 	"accountd/internal/authz"
@@ -115,6 +116,38 @@ func TestOrganizationScope(t *testing.T) {
 		}
 		if n, err := db.Client.User.Query().Count(context.Background()); err != nil || n != 0 {
 			t.Fatalf("users seen without an actor = %d, %v; want 0", n, err)
+		}
+
+		// Writes obey the same scope.
+		writes := []struct {
+			name    string
+			write   func() error
+			visible bool
+		}{
+			{"update alice", func() error { return db.Client.User.UpdateOneID(alice.ID).SetFirstName("A").Exec(scoped) }, true},
+			{"update bob", func() error { return db.Client.User.UpdateOneID(bob.ID).SetFirstName("B").Exec(scoped) }, false},
+			{"delete bob", func() error { return db.Client.User.DeleteOneID(bob.ID).Exec(scoped) }, false},
+			{"assign to bob", func() error {
+				return db.Client.GroupMembership.Create().SetUserID(bob.ID).SetGroupID(group.ID).Exec(scoped)
+			}, false},
+			{"unassign from bob", func() error {
+				_, err := db.Client.RoleAssignment.Delete().Where(roleassignment.UserID(bob.ID)).Exec(scoped)
+				return err
+			}, true},
+		}
+		for _, w := range writes {
+			t.Run(w.name, func(t *testing.T) {
+				err := w.write()
+				if w.visible && err != nil || !w.visible && !ent.IsNotFound(err) {
+					t.Fatalf("%s: %v", w.name, err)
+				}
+			})
+		}
+		if n, err := bob.QueryRoleAssignments().Count(ctx); err != nil || n != 1 {
+			t.Fatalf("bob's role assignments after the org-A admin's delete = %d, %v; want 1", n, err)
+		}
+		if b, err := db.Client.User.Get(ctx, bob.ID); err != nil || b.FirstName != "" {
+			t.Fatalf("bob after the org-A admin's update = %+v, %v", b, err)
 		}
 	})
 }
