@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"accountd/ent"
 	"accountd/ent/user"
 	"accountd/graph/model"
@@ -19,18 +21,31 @@ func (r *Resolver) viewer(ctx context.Context) (*ent.User, error) {
 	return r.client.User.Get(ctx, a.UserID)
 }
 
-// loginViewer loads the user who just logged in with the edges a client
-// usually shows. The login request itself carries no session, so the
-// nested fields are loaded here rather than by their resolvers, which would
-// see nothing.
+// loginViewer loads the user who just logged in with the edges the
+// request selects under viewer. The login request itself carries no
+// session, so these edges are loaded here, as the system, rather than by
+// their resolvers, which would see nothing of an anonymous caller.
 func (r *Resolver) loginViewer(ctx context.Context, id int) (*ent.User, error) {
-	return r.client.User.Query().
-		Where(user.ID(id)).
-		WithRoleAssignments(func(q *ent.RoleAssignmentQuery) { q.WithRole() }).
-		WithGroupMemberships(func(q *ent.GroupMembershipQuery) { q.WithGroup() }).
-		WithOrganizations().
-		WithFormSpaces().
-		Only(authz.SystemContext(ctx))
+	q := r.client.User.Query().Where(user.ID(id))
+	oc := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"LoginPayload"}) {
+		if f.Name != "viewer" {
+			continue
+		}
+		for _, e := range graphql.CollectFields(oc, f.Selections, []string{"User", "Node"}) {
+			switch e.Name {
+			case "roleAssignments":
+				q.WithNamedRoleAssignments(e.Alias, func(q *ent.RoleAssignmentQuery) { q.WithRole().WithUser() })
+			case "groupMemberships":
+				q.WithNamedGroupMemberships(e.Alias, func(q *ent.GroupMembershipQuery) { q.WithGroup().WithUser() })
+			case "organizations":
+				q.WithNamedOrganizations(e.Alias)
+			case "formSpaces":
+				q.WithNamedFormSpaces(e.Alias)
+			}
+		}
+	}
+	return q.Only(authz.SystemContext(ctx))
 }
 
 // PasswordErrors turns the broken rules of the password policy into user

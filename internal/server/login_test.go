@@ -308,3 +308,23 @@ func TestLoginRateLimit(t *testing.T) {
 		}
 	})
 }
+
+func TestLoginViewer(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		c := testapi.Serve(t, testauth.Handler(t, db, clock.NewManual(start)))
+		org := organization(t, db, "A")
+		testauth.CreateUser(t, db, testauth.UserSpec{Username: "someone",
+			Permissions: []authz.Permission{authz.UsersRead}, OrganizationIDs: []int{org.ID}})
+		res := c.Do(t, `mutation { login(input: {username: "someone", password: "`+testauth.Password+`"}) {
+			viewer { username
+				roles: roleAssignments { role { name } user { username } }
+				organizations { code } } } }`, nil)
+		want := `{"login":{"viewer":{"username":"someone",` +
+			`"roles":[{"role":{"name":"someone role"},"user":{"username":"someone"}}],` +
+			`"organizations":[{"code":"A"}]}}}`
+		if len(res.Errors) > 0 || string(res.Data) != want {
+			t.Fatalf("login viewer = %s, want data %s", res.Raw, want)
+		}
+	})
+}
