@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"entgo.io/ent/dialect"
 
@@ -180,6 +181,54 @@ func BenchmarkUsersPage(b *testing.B) {
 					for b.Loop() {
 						post(b, v.h, v.token, usersPage)
 					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkUsersPageOverhead runs the users page without authorization and
+// with an organization administrator's session in turns, so that both see
+// the same load on a busy machine, and reports their times and the
+// overhead of authorization.
+func BenchmarkUsersPageOverhead(b *testing.B) {
+	for _, e := range testdb.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			db := e.Open(b)
+			hasher := password.Hasher{Params: password.Params{Memory: 1024, Iterations: 1, Parallelism: 1,
+				SaltLen: 16, KeyLen: 32}}
+			seedPage(b, db, hasher, 100)
+			opts := benchOptions(db, hasher)
+			h := New(db, opts)
+			off := asSystem(h)
+			for _, caller := range []string{"global", "orgadmin"} {
+				s, err := opts.Auth.Login(context.Background(), auth.LoginInput{Username: caller, Password: benchPassword})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Run("caller="+caller, func(b *testing.B) {
+					var offTime, onTime time.Duration
+					b.ReportAllocs()
+					for i := 0; b.Loop(); i++ {
+						// Alternate which goes first, so that neither
+						// profits from the other's warm caches.
+						t0 := time.Now()
+						if i%2 == 0 {
+							post(b, off, "", usersPage)
+							t1 := time.Now()
+							post(b, h, s.Token, usersPage)
+							offTime, onTime = offTime+t1.Sub(t0), onTime+time.Since(t1)
+						} else {
+							post(b, h, s.Token, usersPage)
+							t1 := time.Now()
+							post(b, off, "", usersPage)
+							onTime, offTime = onTime+t1.Sub(t0), offTime+time.Since(t1)
+						}
+					}
+					n := float64(b.N)
+					b.ReportMetric(float64(offTime.Microseconds())/1000/n, "off-ms/op")
+					b.ReportMetric(float64(onTime.Microseconds())/1000/n, "on-ms/op")
+					b.ReportMetric(100*(float64(onTime)/float64(offTime)-1), "overhead-%")
 				})
 			}
 		})
