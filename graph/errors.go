@@ -35,6 +35,8 @@ const (
 type CodedError struct {
 	Code    string
 	Message string
+	// Extensions are further entries of extensions, such as a retry hint.
+	Extensions map[string]any
 }
 
 // Error returns the message.
@@ -56,6 +58,9 @@ func PresentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		var input *scalar.InputError
 		switch {
 		case errors.As(err, &coded):
+			for k, v := range coded.Extensions {
+				setExtension(gerr, k, v)
+			}
 			return withCode(gerr, coded.Code, coded.Message)
 		case errors.As(err, &input):
 			return withCode(gerr, CodeBadRequest, input.Error())
@@ -118,8 +123,12 @@ func codeOf(e *gqlerror.Error) string {
 }
 
 func setCode(e *gqlerror.Error, code string) {
+	setExtension(e, "code", code)
+}
+
+func setExtension(e *gqlerror.Error, key string, v any) {
 	if e.Extensions == nil {
 		e.Extensions = map[string]any{}
 	}
-	e.Extensions["code"] = code
+	e.Extensions[key] = v
 }

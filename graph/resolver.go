@@ -7,6 +7,7 @@ import (
 
 	"accountd/ent"
 	"accountd/graph/generated"
+	"accountd/internal/auth"
 	"accountd/internal/clock"
 )
 
@@ -14,13 +15,14 @@ import (
 type Resolver struct {
 	client *ent.Client
 	clock  clock.Clock
+	auth   *auth.Service
 }
 
 // NewSchema returns the executable schema over client, reading the time
-// from clk.
-func NewSchema(client *ent.Client, clk clock.Clock) graphql.ExecutableSchema {
+// from clk and authenticating with svc.
+func NewSchema(client *ent.Client, clk clock.Clock, svc *auth.Service) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &Resolver{client: client, clock: clk},
-		Directives: directives(),
+		Resolvers:  &Resolver{client: client, clock: clk, auth: svc},
+		Directives: directives(svc),
 	})
 }

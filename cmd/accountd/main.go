@@ -1,6 +1,7 @@
 // Command accountd is the account administration server: `accountd serve`
 // runs the GraphQL API, `accountd migrate` shapes the database, and
-// `accountd version` says which build this is.
+// `accountd admin create` adds an administrator, and `accountd version` says
+// which build this is.
 package main
 
 import (
@@ -19,7 +20,7 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		return
@@ -30,7 +31,8 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader,
+	stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		usage(stderr)
 		return errors.New("no command given")
@@ -40,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "admin":
+		return admin(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "accountd", version)
 		return nil
@@ -57,6 +61,8 @@ func usage(w io.Writer) {
 Commands:
   serve     run the GraphQL API (migrates the database first)
   migrate   apply pending database migrations and exit
+  admin     "admin create --username NAME --email ADDRESS" creates an
+            administrator; the password is read from standard input
   version   print the version
 
 Run "accountd serve --help" for the settings.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"accountd/internal/clock"
 	"accountd/internal/config"
 	"accountd/internal/logging"
 )
@@ -23,6 +24,9 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer db.Close()
+	if err := authService(cfg, db, clock.System{}).Bootstrap(ctx, cfg.BootstrapPassword, stdout); err != nil {
+		return err
+	}
 	status, err := db.Status(ctx)
 	if err != nil {
 		return err

@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"time"
 
+	"accountd/internal/auth"
 	"accountd/internal/clock"
 	"accountd/internal/config"
 	"accountd/internal/demo"
 	"accountd/internal/logging"
+	"accountd/internal/ratelimit"
 	"accountd/internal/server"
 	"accountd/internal/storage"
 )
@@ -34,6 +36,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer db.Close()
 
 	clk := clock.System{}
+	svc := authService(cfg, db, clk)
+	if err := svc.Bootstrap(ctx, cfg.BootstrapPassword, stdout); err != nil {
+		return err
+	}
 	if cfg.Demo {
 		n, err := demo.Seed(ctx, db.Client, clk)
 		if err != nil {
@@ -52,6 +58,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Clock:         clk,
 			CORSOrigins:   cfg.CORSOrigins,
 			MaxQueryDepth: cfg.MaxQueryDepth,
+			Auth:          svc,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -85,6 +92,16 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, time
 		return err
 	}
 	return nil
+}
+
+// authService returns the authentication service configured by cfg.
+func authService(cfg config.Config, db *storage.DB, clk clock.Clock) *auth.Service {
+	settings := auth.DefaultSettings()
+	settings.IdleTimeout = cfg.SessionIdleTimeout
+	settings.MaxAge = cfg.SessionMaxAge
+	settings.RecentAuthentication = cfg.ReauthWindow
+	settings.LoginLimit = ratelimit.Limit{PerMinute: cfg.LoginRatePerMinute, Burst: cfg.LoginRateBurst}
+	return auth.New(db.Client, clk, settings)
 }
 
 func openAndMigrate(ctx context.Context, cfg config.Config, logger *slog.Logger) (*storage.DB, error) {

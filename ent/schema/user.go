@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"accountd/internal/account"
+	"accountd/internal/authz"
 )
 
 // User is an account that accountd administers.
@@ -163,7 +164,9 @@ func (User) Indexes() []ent.Index {
 // Annotations of the User.
 func (User) Annotations() []schema.Annotation {
 	return []schema.Annotation{
-		entgql.QueryField().Description("Lists the users the caller may see."),
+		entgql.QueryField().
+			Description("Lists the users the caller may see.").
+			Directives(requires(authz.UsersRead)),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),
 	}

@@ -3,11 +3,75 @@
 package model
 
 import (
+	"accountd/ent"
 	"bytes"
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
+
+// A password change of the caller.
+type ChangePasswordInput struct {
+	// The password in use.
+	CurrentPassword string `json:"currentPassword"`
+	// The password to use from now on.
+	NewPassword string `json:"newPassword"`
+}
+
+// The result of a password change.
+type ChangePasswordPayload struct {
+	// The caller.
+	Viewer *ent.User `json:"viewer"`
+	// The rules the new password breaks, one entry each, or a wrong current password.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The credentials of a login.
+type LoginInput struct {
+	// The username, in any case.
+	Username string `json:"username"`
+	// The password.
+	Password string `json:"password"`
+	// The current code of the user's authenticator app, for users with two-factor authentication.
+	OtpCode *string `json:"otpCode,omitempty"`
+}
+
+// The result of a login.
+type LoginPayload struct {
+	// The bearer token to send as `Authorization: Bearer <token>`; null when the login failed.
+	Token *string `json:"token,omitempty"`
+	// When the session ends unless it is used before; each use extends it up to 12 hours after the login.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The logged-in user; null when the login failed.
+	Viewer *ent.User `json:"viewer,omitempty"`
+	// Why the login failed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of a logout.
+type LogoutPayload struct {
+	// Whether the session was ended.
+	LoggedOut bool `json:"loggedOut"`
+	// Problems the caller can fix; none so far.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The password that confirms the caller's identity again.
+type ReauthenticateInput struct {
+	// The caller's password.
+	Password string `json:"password"`
+}
+
+// The result of a reauthentication.
+type ReauthenticatePayload struct {
+	// When the caller's identity was last confirmed; null when the password was wrong.
+	AuthenticatedAt *time.Time `json:"authenticatedAt,omitempty"`
+	// The caller.
+	Viewer *ent.User `json:"viewer"`
+	// Why the reauthentication failed.
+	UserErrors []*UserError `json:"userErrors"`
+}
 
 // A problem with the input of a mutation that the user can fix. Mutations
 // return these in their payload instead of failing, and change nothing when
@@ -34,6 +98,28 @@ const (
 	UserErrorCodeNotFound UserErrorCode = "NOT_FOUND"
 	// The object changed since the caller read it: expectedVersion differs.
 	UserErrorCodeVersionConflict UserErrorCode = "VERSION_CONFLICT"
+	// The username or password is wrong, or the account may not log in.
+	UserErrorCodeInvalidCredentials UserErrorCode = "INVALID_CREDENTIALS"
+	// The password is shorter than the policy allows.
+	UserErrorCodeTooShort UserErrorCode = "TOO_SHORT"
+	// The password is longer than the policy allows.
+	UserErrorCodeTooLong UserErrorCode = "TOO_LONG"
+	// The password has no letter.
+	UserErrorCodeMissingLetter UserErrorCode = "MISSING_LETTER"
+	// The password has no digit.
+	UserErrorCodeMissingDigit UserErrorCode = "MISSING_DIGIT"
+	// The password has no character that is neither a letter nor a digit.
+	UserErrorCodeMissingSymbol UserErrorCode = "MISSING_SYMBOL"
+	// The password lacks upper- or lower-case letters.
+	UserErrorCodeMissingMixedCase UserErrorCode = "MISSING_MIXED_CASE"
+	// The password contains the username.
+	UserErrorCodeContainsUsername UserErrorCode = "CONTAINS_USERNAME"
+	// The password is one of the most common passwords.
+	UserErrorCodeCommonPassword UserErrorCode = "COMMON_PASSWORD"
+	// The password is too easy to guess.
+	UserErrorCodeTooWeak UserErrorCode = "TOO_WEAK"
+	// The password is one of the user's recent passwords.
+	UserErrorCodeRecentlyUsed UserErrorCode = "RECENTLY_USED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -41,11 +127,22 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeRequired,
 	UserErrorCodeNotFound,
 	UserErrorCodeVersionConflict,
+	UserErrorCodeInvalidCredentials,
+	UserErrorCodeTooShort,
+	UserErrorCodeTooLong,
+	UserErrorCodeMissingLetter,
+	UserErrorCodeMissingDigit,
+	UserErrorCodeMissingSymbol,
+	UserErrorCodeMissingMixedCase,
+	UserErrorCodeContainsUsername,
+	UserErrorCodeCommonPassword,
+	UserErrorCodeTooWeak,
+	UserErrorCodeRecentlyUsed,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalidValue, UserErrorCodeRequired, UserErrorCodeNotFound, UserErrorCodeVersionConflict:
+	case UserErrorCodeInvalidValue, UserErrorCodeRequired, UserErrorCodeNotFound, UserErrorCodeVersionConflict, UserErrorCodeInvalidCredentials, UserErrorCodeTooShort, UserErrorCodeTooLong, UserErrorCodeMissingLetter, UserErrorCodeMissingDigit, UserErrorCodeMissingSymbol, UserErrorCodeMissingMixedCase, UserErrorCodeContainsUsername, UserErrorCodeCommonPassword, UserErrorCodeTooWeak, UserErrorCodeRecentlyUsed:
 		return true
 	}
 	return false

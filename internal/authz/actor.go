@@ -27,6 +27,9 @@ type Actor struct {
 	// AuthenticatedAt is the last password check of the session, for the
 	// step-up rule on assignment changes.
 	AuthenticatedAt time.Time
+	// MustChangePassword marks a caller who may only change the password,
+	// log out and read itself until the password is changed.
+	MustChangePassword bool
 	// System marks accountd's own background work, which sees everything.
 	System bool
 }

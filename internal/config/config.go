@@ -30,6 +30,12 @@ type Config struct {
 	MaxQueryDepth     int
 	ShutdownTimeout   time.Duration
 	Demo              bool
+
+	SessionIdleTimeout time.Duration
+	SessionMaxAge      time.Duration
+	ReauthWindow       time.Duration
+	LoginRatePerMinute int
+	LoginRateBurst     int
 }
 
 // setting describes one configuration value: its variable, its flag (empty
@@ -68,6 +74,16 @@ var settings = []setting{
 		func(c *Config, v string) error { return positiveInt(&c.MaxQueryDepth, v) }},
 	{"ACCOUNTD_SHUTDOWN_TIMEOUT", "shutdown-timeout", "10s", "how long in-flight requests may finish on SIGTERM",
 		func(c *Config, v string) error { return duration(&c.ShutdownTimeout, v) }},
+	{"ACCOUNTD_SESSION_IDLE_TIMEOUT", "session-idle-timeout", "30m", "a session not used for this long ends",
+		func(c *Config, v string) error { return duration(&c.SessionIdleTimeout, v) }},
+	{"ACCOUNTD_SESSION_MAX_AGE", "session-max-age", "12h", "a session ends this long after its login, used or not",
+		func(c *Config, v string) error { return duration(&c.SessionMaxAge, v) }},
+	{"ACCOUNTD_REAUTH_WINDOW", "reauth-window", "15m", "how long after a login or reauthenticate assignment changes are allowed",
+		func(c *Config, v string) error { return duration(&c.ReauthWindow, v) }},
+	{"ACCOUNTD_LOGIN_RATE_PER_MINUTE", "login-rate-per-minute", "10", "login attempts a minute per client address and per username, per instance",
+		func(c *Config, v string) error { return positiveInt(&c.LoginRatePerMinute, v) }},
+	{"ACCOUNTD_LOGIN_RATE_BURST", "login-rate-burst", "10", "login attempts allowed at once before the rate applies",
+		func(c *Config, v string) error { return positiveInt(&c.LoginRateBurst, v) }},
 }
 
 // Load reads the settings for the serve command from the environment, as

@@ -29,6 +29,7 @@ const seedActor = "demo"
 // the database already has users, so that restarting with --demo changes
 // nothing. Everything is written in one transaction.
 func Seed(ctx context.Context, client *ent.Client, clk clock.Clock) (int, error) {
+	ctx = authz.SystemContext(ctx)
 	others, err := client.User.Query().Where(user.UsernameNormalizedNEQ("admin")).Exist(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("demo: %w", err)

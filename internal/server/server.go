@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"accountd/graph"
+	"accountd/internal/auth"
 	"accountd/internal/clock"
 	"accountd/internal/storage"
 )
@@ -36,6 +37,9 @@ type Options struct {
 	CORSOrigins []string
 	// MaxQueryDepth is the deepest selection accepted.
 	MaxQueryDepth int
+	// Auth logs users in and checks bearer tokens; when nil, a service with
+	// the default settings is used.
+	Auth *auth.Service
 }
 
 // New returns the HTTP handler of the whole server over db.
@@ -45,6 +49,9 @@ func New(db *storage.DB, opts Options) http.Handler {
 	}
 	if opts.MaxQueryDepth == 0 {
 		opts.MaxQueryDepth = 15
+	}
+	if opts.Auth == nil {
+		opts.Auth = auth.New(db.Client, opts.Clock, auth.DefaultSettings())
 	}
 
 	m := newMetrics()
@@ -78,19 +85,23 @@ func New(db *storage.DB, opts Options) http.Handler {
 }
 
 func graphQL(db *storage.DB, opts Options) http.Handler {
-	srv := handler.New(graph.NewSchema(db.Client, opts.Clock))
+	srv := handler.New(graph.NewSchema(db.Client, opts.Clock, opts.Auth))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(graph.DepthLimit{Max: opts.MaxQueryDepth})
-	srv.Use(entgql.Transactioner{TxOpener: db.Client})
+	// The session mutations keep their own transactions: a failed login
+	// must record the failure even when the request fails afterwards.
+	srv.Use(entgql.Transactioner{TxOpener: db.Client, SkipTxFunc: entgql.SkipIfHasFields(
+		"login", "logout", "reauthenticate", "changePassword")})
+	srv.AroundFields(graph.DefaultDeny)
 	srv.AroundFields(graph.PageSize)
 	srv.AroundResponses(graph.NormalizeCodes)
 	srv.SetErrorPresenter(graph.PresentError(opts.Logger))
 	srv.SetRecoverFunc(graph.Recover(opts.Logger))
-	return limitBody(validJSON(srv))
+	return limitBody(validJSON(authenticate(opts.Auth, opts.Logger, srv)))
 }
 
 func writeText(w http.ResponseWriter, status int, body string) {

@@ -20,6 +20,7 @@ import (
 
 	"accountd/ent"
 	_ "accountd/ent/runtime" // registers the schema hooks and defaults
+	"accountd/internal/scope"
 )
 
 // DB is an open database with the ent client that reads and writes it.
@@ -49,6 +50,8 @@ func WithDriver(wrap func(dialect.Driver) dialect.Driver) Option {
 // Open connects to the database that rawURL names: postgres:// or
 // postgresql:// for PostgreSQL, sqlite:///path/file.db for a SQLite file,
 // and the empty string for accountd.db in dataDir. It does not migrate.
+// The client enforces the organization scope of package scope: queries
+// see users only through an actor in the context.
 func Open(ctx context.Context, rawURL, dataDir string, opts ...Option) (*DB, error) {
 	var o options
 	for _, opt := range opts {
@@ -81,7 +84,9 @@ func Open(ctx context.Context, rawURL, dataDir string, opts ...Option) (*DB, err
 	if o.wrap != nil {
 		drv = o.wrap(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName}, nil
+	client := ent.NewClient(ent.Driver(drv))
+	scope.Enforce(client)
+	return &DB{Client: client, SQL: db, Dialect: dialectName}, nil
 }
 
 // Close closes the client and its connection pool.
