@@ -8,6 +8,7 @@ package graph
 import (
 	"accountd/ent"
 	"accountd/graph/generated"
+	"accountd/internal/scope"
 	"context"
 
 	"entgo.io/contrib/entgql"
@@ -69,7 +70,13 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 	q := r.client.User.Query().Where(preds...)
 	wantTotal := wantsField(ctx, "totalCount")
 	if wantTotal {
-		withTotalCount(q, preds)
+		// The interceptor scopes q itself; the count's subquery is plain
+		// SQL and needs the scope spelled out.
+		counted := preds
+		if visible, limited := scope.Users(ctx); limited {
+			counted = append(counted[:len(counted):len(counted)], visible)
+		}
+		withTotalCount(q, counted)
 	}
 	conn, err := q.Paginate(withoutCountFields(ctx), after, first, before, last,
 		ent.WithUserOrder(orderBy))

@@ -12,7 +12,7 @@ import (
 // TestEveryElementIsDescribed walks the executable schema and names every
 // type, field, argument, input field and enum value without a description.
 func TestEveryElementIsDescribed(t *testing.T) {
-	s := NewSchema(nil, clock.System{}).Schema()
+	s := NewSchema(nil, clock.System{}, nil).Schema()
 	var missing []string
 	for name, def := range s.Types {
 		if strings.HasPrefix(name, "__") || def.BuiltIn || def.Kind == ast.Scalar {

@@ -31,7 +31,7 @@ func TestCommands(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := run(context.Background(), tc.args, func(string) string { return "" }, &out, &out)
+			err := run(context.Background(), tc.args, func(string) string { return "" }, strings.NewReader(""), &out, &out)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
 			}
@@ -44,7 +44,8 @@ func TestCommands(t *testing.T) {
 
 func TestServeHelpListsEveryVariable(t *testing.T) {
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"serve", "--help"}, func(string) string { return "" }, &out, &out)
+	err := run(context.Background(), []string{"serve", "--help"}, func(string) string { return "" },
+		strings.NewReader(""), &out, &out)
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err = %v", err)
 	}

@@ -145,11 +145,11 @@ func BenchmarkLogin(b *testing.B) {
 	}
 }
 
-// BenchmarkUsersPage compares the users page without authorization (the
+// BenchmarkUsersPageAuthorization compares the users page without authorization (the
 // system as caller, no session) with a global administrator's and an
 // organization administrator's session, whose requests also look up the
 // session and roles and, for the latter, filter by organization.
-func BenchmarkUsersPage(b *testing.B) {
+func BenchmarkUsersPageAuthorization(b *testing.B) {
 	for _, e := range testdb.Engines() {
 		b.Run(e.Name, func(b *testing.B) {
 			db := e.Open(b)

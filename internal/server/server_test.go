@@ -14,14 +14,21 @@ import (
 	"accountd/ent/predicate"
 	"accountd/ent/roleassignment"
 	"accountd/graph/scalar"
+	"accountd/internal/auth"
+	"accountd/internal/authz"
 	"accountd/internal/clock"
 	"accountd/internal/demo"
 	"accountd/internal/logging"
 	"accountd/internal/server"
 	"accountd/internal/storage"
 	"accountd/internal/testapi"
+	"accountd/internal/testauth"
 	"accountd/internal/testdb"
 )
+
+// seededUsers is how many users a test environment holds: the demo's and
+// the administrator the tests log in as.
+const seededUsers = demo.UserCount + 1
 
 // fixedNow is the time the manual clock of these tests starts at.
 var fixedNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -68,8 +75,9 @@ func newEnv(t *testing.T, e testdb.Engine) *env {
 		Logger:      logger,
 		Clock:       clk,
 		CORSOrigins: []string{"https://console.example"},
+		Auth:        auth.New(db.Client, clk, testauth.Settings()),
 	})
-	return &env{db: db, api: testapi.Serve(t, h), clock: clk, logs: logs}
+	return &env{db: db, api: testauth.AdminClient(t, db, h), clock: clk, logs: logs}
 }
 
 func TestBadInputIsRefusedAndTheServerKeepsServing(t *testing.T) {
@@ -133,7 +141,7 @@ func TestBadInputIsRefusedAndTheServerKeepsServing(t *testing.T) {
 				assertNoLeak(t, res.Raw)
 				var ok struct{ Users struct{ TotalCount int } }
 				env.api.Do(t, `{ users { totalCount } }`, nil).MustData(t, &ok)
-				if ok.Users.TotalCount != demo.UserCount {
+				if ok.Users.TotalCount != seededUsers {
 					t.Fatalf("after the bad request, totalCount = %d", ok.Users.TotalCount)
 				}
 			})
@@ -340,7 +348,7 @@ func TestUsersPaginationFiltersAndSearch(t *testing.T) {
 
 		var def page
 		env.api.Do(t, q, nil).MustData(t, &def)
-		if len(def.Users.Edges) != 20 || def.Users.TotalCount != demo.UserCount || !def.Users.PageInfo.HasNextPage {
+		if len(def.Users.Edges) != 20 || def.Users.TotalCount != seededUsers || !def.Users.PageInfo.HasNextPage {
 			t.Fatalf("default page: %d edges, total %d", len(def.Users.Edges), def.Users.TotalCount)
 		}
 
@@ -365,8 +373,8 @@ func TestUsersPaginationFiltersAndSearch(t *testing.T) {
 			}
 			vars["after"] = p.Users.PageInfo.EndCursor
 		}
-		if len(seen) != demo.UserCount {
-			t.Fatalf("walked %d users, want %d", len(seen), demo.UserCount)
+		if len(seen) != seededUsers {
+			t.Fatalf("walked %d users, want %d", len(seen), seededUsers)
 		}
 		var back page
 		env.api.Do(t, q, map[string]any{"last": 5, "orderBy": []map[string]string{{"field": "USERNAME"}}}).
@@ -421,7 +429,7 @@ func TestUsersPaginationFiltersAndSearch(t *testing.T) {
 func TestAssignmentsHideExpiredUnlessAsked(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
 		env := newEnv(t, e)
-		ctx := context.Background()
+		ctx := authz.SystemContext(context.Background())
 		u, err := env.db.Client.User.Query().First(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -430,7 +438,7 @@ func TestAssignmentsHideExpiredUnlessAsked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		expiry := fixedNow.Add(time.Hour)
+		expiry := fixedNow.Add(10 * time.Minute) // within the session's idle timeout
 		if err := env.db.Client.RoleAssignment.Create().SetUserID(u.ID).SetRoleID(role.ID).
 			SetExpiresAt(expiry).Exec(ctx); err != nil {
 			t.Fatal(err)
@@ -511,11 +519,11 @@ func TestDemoSeedRunsOnce(t *testing.T) {
 		if err != nil || n != 0 {
 			t.Fatalf("second seed created %d users, err %v", n, err)
 		}
-		count, err := env.db.Client.User.Query().Count(context.Background())
-		if err != nil || count != demo.UserCount {
+		count, err := env.db.Client.User.Query().Count(authz.SystemContext(context.Background()))
+		if err != nil || count != seededUsers {
 			t.Fatalf("users = %d, err %v", count, err)
 		}
-		statuses, err := env.db.Client.User.Query().GroupBy("status").Strings(context.Background())
+		statuses, err := env.db.Client.User.Query().GroupBy("status").Strings(authz.SystemContext(context.Background()))
 		if err != nil || len(statuses) != 6 {
 			t.Fatalf("demo statuses = %v, err %v", statuses, err)
 		}
@@ -524,7 +532,7 @@ func TestDemoSeedRunsOnce(t *testing.T) {
 			"expiring":  roleassignment.ExpiresAtGT(fixedNow),
 			"expired":   roleassignment.ExpiresAtLTE(fixedNow),
 		} {
-			n, err := env.db.Client.RoleAssignment.Query().Where(p).Count(context.Background())
+			n, err := env.db.Client.RoleAssignment.Query().Where(p).Count(authz.SystemContext(context.Background()))
 			if err != nil || n == 0 {
 				t.Errorf("demo has %d %s role assignments, err %v", n, name, err)
 			}

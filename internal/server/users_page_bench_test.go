@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"accountd/internal/authz"
 	"accountd/internal/server"
 	"accountd/internal/storage"
 	"accountd/internal/testapi"
@@ -29,7 +30,7 @@ func BenchmarkUsersPage(b *testing.B) {
 		b.Run(e.Name, func(b *testing.B) {
 			db := e.Open(b)
 			seedUsers(b, db.Client, benchUsers)
-			h := server.New(db, server.Options{Logger: testapi.Logger(b)})
+			h := asSystem(server.New(db, server.Options{Logger: testapi.Logger(b)}))
 			first := usersPageBody(b, nil)
 			last := usersPageBody(b, lastPageCursor(b, h))
 
@@ -38,6 +39,16 @@ func BenchmarkUsersPage(b *testing.B) {
 			b.Run("graphql-last-page", func(b *testing.B) { benchGraphQL(b, h, last) })
 		})
 	}
+}
+
+// asSystem runs every request as the system: the API as it was before
+// sessions, without authentication or organization scope, so that this
+// benchmark measures GraphQL against the hand-written baseline only.
+// BenchmarkUsersPageAuthorization measures what authorization adds.
+func asSystem(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(authz.SystemContext(r.Context())))
+	})
 }
 
 func benchGraphQL(b *testing.B, h http.Handler, body []byte) {

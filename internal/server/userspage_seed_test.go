@@ -8,6 +8,7 @@ import (
 
 	"accountd/ent"
 	"accountd/ent/group"
+	"accountd/internal/authz"
 )
 
 // usersPageQuery reads a page of users with every nested list an
@@ -47,7 +48,7 @@ type catalog struct {
 // (one of every five expired), two organizations and two form spaces.
 func seedUsers(tb testing.TB, client *ent.Client, n int) {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := authz.SystemContext(context.Background())
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		tb.Fatal(err)
