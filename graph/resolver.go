@@ -7,6 +7,7 @@ import (
 
 	"accountd/ent"
 	"accountd/graph/generated"
+	"accountd/internal/admin"
 	"accountd/internal/clock"
 )
 
@@ -14,13 +15,30 @@ import (
 type Resolver struct {
 	client *ent.Client
 	clock  clock.Clock
+	admin  *admin.Service
+}
+
+// Option configures the schema.
+type Option func(*Resolver)
+
+// WithAdmin sets the service that performs the mutations; by default one
+// over the client with default settings.
+func WithAdmin(s *admin.Service) Option {
+	return func(r *Resolver) { r.admin = s }
 }
 
 // NewSchema returns the executable schema over client, reading the time
 // from clk.
-func NewSchema(client *ent.Client, clk clock.Clock) graphql.ExecutableSchema {
+func NewSchema(client *ent.Client, clk clock.Clock, opts ...Option) graphql.ExecutableSchema {
+	r := &Resolver{client: client, clock: clk}
+	for _, o := range opts {
+		o(r)
+	}
+	if r.admin == nil {
+		r.admin = admin.New(client, clk)
+	}
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &Resolver{client: client, clock: clk},
+		Resolvers:  r,
 		Directives: directives(),
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -19,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"accountd/graph"
+	"accountd/internal/admin"
 	"accountd/internal/clock"
 	"accountd/internal/storage"
 )
@@ -36,6 +36,11 @@ type Options struct {
 	CORSOrigins []string
 	// MaxQueryDepth is the deepest selection accepted.
 	MaxQueryDepth int
+	// PublicURL is the base of the links in emails.
+	PublicURL string
+	// AdminOptions configure the service behind the mutations, such as
+	// the argon2id parameters that tests lower.
+	AdminOptions []admin.Option
 }
 
 // New returns the HTTP handler of the whole server over db.
@@ -76,14 +81,21 @@ func New(db *storage.DB, opts Options) http.Handler {
 }
 
 func graphQL(db *storage.DB, opts Options) http.Handler {
-	srv := handler.New(graph.NewSchema(db.Client, opts.Clock))
+	adminOpts := []admin.Option{admin.WithDialect(db.Dialect)}
+	if opts.PublicURL != "" {
+		adminOpts = append(adminOpts, admin.WithPublicURL(opts.PublicURL))
+	}
+	svc := admin.New(db.Client, opts.Clock, append(adminOpts, opts.AdminOptions...)...)
+	srv := handler.New(graph.NewSchema(db.Client, opts.Clock, graph.WithAdmin(svc)))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(graph.DepthLimit{Max: opts.MaxQueryDepth})
-	srv.Use(entgql.Transactioner{TxOpener: db.Client})
+	// No request-wide transaction: every mutation of the admin service
+	// runs in its own, which also holds its audit event and emails, and
+	// refuses bad input before writing.
 	srv.AroundFields(graph.PageSize)
 	srv.AroundResponses(graph.NormalizeCodes)
 	srv.SetErrorPresenter(graph.PresentError(opts.Logger))
