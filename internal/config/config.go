@@ -28,6 +28,7 @@ type Config struct {
 	LogFormat         string
 	MaxQueryDepth     int
 	ShutdownTimeout   time.Duration
+	SweepInterval     time.Duration
 	Demo              bool
 }
 
@@ -65,6 +66,8 @@ var settings = []setting{
 		func(c *Config, v string) error { return positiveInt(&c.MaxQueryDepth, v) }},
 	{"ACCOUNTD_SHUTDOWN_TIMEOUT", "shutdown-timeout", "10s", "how long in-flight requests may finish on SIGTERM",
 		func(c *Config, v string) error { return duration(&c.ShutdownTimeout, v) }},
+	{"ACCOUNTD_SWEEP_INTERVAL", "sweep-interval", "1m", "time between two runs of the background sweeper (expiries, unlocks, inactivity, email)",
+		func(c *Config, v string) error { return duration(&c.SweepInterval, v) }},
 }
 
 // Load reads the settings for the serve command from the environment, as
