@@ -55,7 +55,7 @@ func Backoff(attempts int) time.Duration {
 // DeliverDue sends every message that is due and returns how many were
 // sent. A failed message is kept with its error and retried later.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
-	now := d.clock.Now().UTC().Truncate(time.Microsecond)
+	now := d.clock.Now().UTC()
 	due, err := d.client.OutboxMessage.Query().
 		Where(available(now)...).
 		Order(outboxmessage.ByNextAttemptAt(), outboxmessage.ByID()).

@@ -64,7 +64,7 @@ func Enqueue(ctx context.Context, client *ent.Client, m Message) error {
 	}
 	create := client.OutboxMessage.Create()
 	if !m.QueuedAt.IsZero() {
-		create.SetNextAttemptAt(m.QueuedAt)
+		create.SetNextAttemptAt(m.QueuedAt.UTC().Truncate(time.Microsecond))
 	}
 	err := create.
 		SetKind(m.Kind).
