@@ -499,7 +499,7 @@ func (s *Service) changeUser(ctx context.Context, userID int, action string,
 		return audit.Record(ctx, c, audit.Event{Action: action, TargetType: "User",
 			TargetID: u.ID, Changes: changes})
 	})
-	return result, err
+	return unwrap(result), err
 }
 
 func idsOf(grants []Grant) []int {

@@ -67,7 +67,7 @@ func (s *Service) BulkAssignRoles(ctx context.Context, userIDs []int, grants []G
 		result, err = c.User.Query().Where(user.IDIn(ids...)).Order(user.ByID()).All(ctx)
 		return err
 	})
-	return result, err
+	return unwrapAll(result), err
 }
 
 // assignToAll creates or updates the assignments of grants for every user

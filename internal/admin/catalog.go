@@ -125,7 +125,7 @@ func (s *Service) CreateRole(ctx context.Context, in RoleInput) (*ent.Role, erro
 		}
 		return record(ctx, tx.Client(), "role.created", "Role", r.ID, nil, roleFields(r))
 	})
-	return r, err
+	return unwrap(r), err
 }
 
 func checkPermissions(p *problems, perms []authz.Permission) {
@@ -170,7 +170,7 @@ func (s *Service) UpdateRole(ctx context.Context, in RoleInput) (*ent.Role, erro
 		return record(ctx, tx.Client(), "role.updated", "Role", r.ID, roleFields(before),
 			roleFields(r))
 	})
-	return r, err
+	return unwrap(r), err
 }
 
 // DeleteRole removes a role that nobody holds, or, with RemoveAssignments,
@@ -209,7 +209,7 @@ func (s *Service) DeleteRole(ctx context.Context, in DeleteInput) (*ent.Role, er
 		}
 		return record(ctx, c, "role.deleted", "Role", r.ID, roleFields(r), nil)
 	})
-	return r, err
+	return unwrap(r), err
 }
 
 // checkInUse refuses to delete what is still assigned count times, unless
@@ -266,7 +266,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in OrganizationInput) 
 		return record(ctx, tx.Client(), "organization.created", "Organization", o.ID, nil,
 			organizationFields(o))
 	})
-	return o, err
+	return unwrap(o), err
 }
 
 // UpdateOrganization changes an organization of the catalog.
@@ -292,7 +292,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, in OrganizationInput) 
 		return record(ctx, tx.Client(), "organization.updated", "Organization", o.ID,
 			organizationFields(before), organizationFields(o))
 	})
-	return o, err
+	return unwrap(o), err
 }
 
 // DeleteOrganization removes an organization without members, or, with
@@ -329,7 +329,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, in DeleteInput) (*ent.
 		return record(ctx, c, "organization.deleted", "Organization", o.ID,
 			organizationFields(o), nil)
 	})
-	return o, err
+	return unwrap(o), err
 }
 
 func formSpaceFields(f *ent.FormSpace) map[string]any {
@@ -367,7 +367,7 @@ func (s *Service) CreateFormSpace(ctx context.Context, in FormSpaceInput) (*ent.
 		return record(ctx, tx.Client(), "form_space.created", "FormSpace", f.ID, nil,
 			formSpaceFields(f))
 	})
-	return f, err
+	return unwrap(f), err
 }
 
 // UpdateFormSpace changes a form space of the catalog.
@@ -399,7 +399,7 @@ func (s *Service) UpdateFormSpace(ctx context.Context, in FormSpaceInput) (*ent.
 		return record(ctx, tx.Client(), "form_space.updated", "FormSpace", f.ID,
 			formSpaceFields(before), formSpaceFields(f))
 	})
-	return f, err
+	return unwrap(f), err
 }
 
 // DeleteFormSpace removes a form space nobody is assigned, or, with
@@ -435,7 +435,7 @@ func (s *Service) DeleteFormSpace(ctx context.Context, in DeleteInput) (*ent.For
 		}
 		return record(ctx, c, "form_space.deleted", "FormSpace", f.ID, formSpaceFields(f), nil)
 	})
-	return f, err
+	return unwrap(f), err
 }
 
 func groupFields(g *ent.Group) map[string]any {
@@ -464,7 +464,7 @@ func (s *Service) CreateGroup(ctx context.Context, in GroupInput) (*ent.Group, e
 		}
 		return record(ctx, tx.Client(), "group.created", "Group", g.ID, nil, groupFields(g))
 	})
-	return g, err
+	return unwrap(g), err
 }
 
 // UpdateGroup changes a group of the catalog.
@@ -493,7 +493,7 @@ func (s *Service) UpdateGroup(ctx context.Context, in GroupInput) (*ent.Group, e
 		return record(ctx, tx.Client(), "group.updated", "Group", g.ID, groupFields(before),
 			groupFields(g))
 	})
-	return g, err
+	return unwrap(g), err
 }
 
 // DeleteGroup removes a group without members, or, with RemoveAssignments,
@@ -530,7 +530,7 @@ func (s *Service) DeleteGroup(ctx context.Context, in DeleteInput) (*ent.Group, 
 		}
 		return record(ctx, c, "group.deleted", "Group", g.ID, groupFields(g), nil)
 	})
-	return g, err
+	return unwrap(g), err
 }
 
 func checkGroupType(p *problems, t *group.Type, required bool) {

@@ -82,7 +82,7 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput) (*en
 		return audit.Record(ctx, c, audit.Event{Action: "user.password_reset",
 			TargetType: "User", TargetID: u.ID, Changes: changes})
 	})
-	return result, err
+	return unwrap(result), err
 }
 
 // setPassword checks pw against the policy and the history of u, and sets
@@ -204,5 +204,5 @@ func (s *Service) CompletePasswordReset(ctx context.Context, token, newPassword 
 		return audit.Record(ctx, c, audit.Event{Action: "user.password_reset_completed",
 			TargetType: "User", TargetID: u.ID, Changes: userFields(u, after)})
 	})
-	return result, err
+	return unwrap(result), err
 }

@@ -119,7 +119,7 @@ func (s *Service) CreateSecurityManager(ctx context.Context, in SecurityManagerI
 		return record(ctx, c, "security_manager.created", "SecurityManager", sm.ID, nil,
 			securityManagerFields(sm))
 	})
-	return sm, err
+	return unwrap(sm), err
 }
 
 // unsetDefault makes the current default an ordinary security manager,
@@ -193,7 +193,7 @@ func (s *Service) UpdateSecurityManager(ctx context.Context, in SecurityManagerI
 		return record(ctx, c, "security_manager.updated", "SecurityManager", sm.ID,
 			securityManagerFields(before), securityManagerFields(sm))
 	})
-	return sm, err
+	return unwrap(sm), err
 }
 
 // DeleteSecurityManager removes a security manager that is not the
@@ -223,5 +223,5 @@ func (s *Service) DeleteSecurityManager(ctx context.Context, id int) (*ent.Secur
 		return record(ctx, c, "security_manager.deleted", "SecurityManager", sm.ID,
 			securityManagerFields(sm), nil)
 	})
-	return sm, err
+	return unwrap(sm), err
 }

@@ -112,7 +112,7 @@ func defaultSecurityManager(ctx context.Context, c *ent.Client) (*ent.SecurityMa
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
-	return sm, err
+	return unwrap(sm), err
 }
 
 // policy returns the password policy of the default security manager, or
@@ -152,4 +152,28 @@ var errVersionConflict = refuse(CodeVersionConflict,
 func isInputError(err error) bool {
 	var ie *InputError
 	return errors.As(err, &ie)
+}
+
+// txEntity is an entity that a transaction returned.
+type txEntity[T any] interface {
+	comparable
+	Unwrap() T
+}
+
+// unwrap detaches an entity from its committed transaction, so that the
+// caller can load its edges through the ordinary client.
+func unwrap[T txEntity[T]](v T) T {
+	var zero T
+	if v == zero {
+		return v
+	}
+	return v.Unwrap()
+}
+
+// unwrapAll detaches every entity of vs from its transaction.
+func unwrapAll[T txEntity[T]](vs []T) []T {
+	for i, v := range vs {
+		vs[i] = unwrap(v)
+	}
+	return vs
 }

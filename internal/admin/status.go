@@ -184,7 +184,7 @@ func (s *Service) setStatus(ctx context.Context, in StatusInput, action string) 
 		return audit.Record(ctx, c, audit.Event{Action: action, TargetType: "User",
 			TargetID: u.ID, Changes: userFields(u, after)})
 	})
-	return result, err
+	return unwrap(result), err
 }
 
 // revokeSessions ends every open session of the users.
@@ -240,7 +240,7 @@ func (s *Service) BulkUpdateAccountStatus(ctx context.Context, in BulkStatusInpu
 		result, err = c.User.Query().Where(user.IDIn(ids...)).Order(user.ByID()).All(ctx)
 		return err
 	})
-	return result, err
+	return unwrapAll(result), err
 }
 
 // moveAll applies one checked status change to many users with a few

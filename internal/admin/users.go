@@ -173,7 +173,7 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 		created = u
 		return nil
 	})
-	return created, err
+	return unwrap(created), err
 }
 
 // UpdateUser changes a user's contact details and flags.
@@ -229,7 +229,7 @@ func (s *Service) UpdateUser(ctx context.Context, in UpdateUserInput) (*ent.User
 		updated = after
 		return err
 	})
-	return updated, err
+	return unwrap(updated), err
 }
 
 // lockUser loads the user a change applies to, locking its row on
