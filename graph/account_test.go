@@ -86,7 +86,9 @@ func TestCreateAndUpdateUserThroughAPI(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				var got struct{ CreateUser struct{ UserErrors []userErr } }
+				var got struct {
+					CreateUser struct{ UserErrors []userErr }
+				}
 				api.Do(t, create, map[string]any{"input": tc.input}).MustData(t, &got)
 				errs := got.CreateUser.UserErrors
 				if len(errs) != 1 || errs[0].Code != tc.code || errs[0].Field[1] != tc.field {

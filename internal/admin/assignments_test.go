@@ -269,6 +269,11 @@ func TestLastAdministrator(t *testing.T) {
 		if code := codeOf(t, err); code != admin.CodeLastAdministrator {
 			t.Fatalf("lock: code = %q", code)
 		}
+		_, err = f.svc.BulkUpdateAccountStatus(ctx, admin.BulkStatusInput{UserIDs: []int{first.ID},
+			Status: account.StatusInactive})
+		if code := codeOf(t, err); code != admin.CodeLastAdministrator {
+			t.Fatalf("bulk deactivate: code = %q", code)
+		}
 		_, err = f.svc.DeleteRole(ctx, admin.DeleteInput{ID: adminRole.ID, RemoveAssignments: true})
 		if code := codeOf(t, err); code != admin.CodeBuiltin {
 			t.Fatalf("delete: code = %q", code)

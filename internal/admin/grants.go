@@ -96,3 +96,39 @@ func (s *Service) lastAdministrator(ctx context.Context, c *ent.Client, userID i
 	others, err := s.activeAdministrators(ctx, c, userID)
 	return others == 0, err
 }
+
+// lastAdministrators returns the ACTIVE Administrators among users when
+// moving all of users out of ACTIVE would leave no active Administrator.
+func (s *Service) lastAdministrators(ctx context.Context, c *ent.Client, users []*ent.User) ([]int, error) {
+	var active []int
+	for _, u := range users {
+		if u.Status == account.StatusActive {
+			active = append(active, u.ID)
+		}
+	}
+	if len(active) == 0 {
+		return nil, nil
+	}
+	now := s.now()
+	holders, err := c.RoleAssignment.Query().
+		Where(
+			roleassignment.HasRoleWith(role.Builtin(true), role.Name(AdministratorRole)),
+			roleassignment.HasUserWith(user.StatusEQ(account.StatusActive)),
+			roleassignment.Or(roleassignment.ExpiresAtIsNil(), roleassignment.ExpiresAtGT(now)),
+		).
+		Select(roleassignment.FieldUserID).
+		Ints(authz.SystemContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	var leaving []int
+	for _, id := range holders {
+		if slices.Contains(active, id) {
+			leaving = append(leaving, id)
+		}
+	}
+	if len(leaving) == 0 || len(leaving) < len(holders) {
+		return nil, nil
+	}
+	return leaving, nil
+}

@@ -220,15 +220,21 @@ func (s *Service) BulkUpdateAccountStatus(ctx context.Context, in BulkStatusInpu
 			if u.Status == ch.to {
 				continue
 			}
-			code, msg, err := s.refusal(ctx, c, u, ch)
-			if err != nil {
-				return err
-			}
-			if code != "" {
-				failures = append(failures, UserFailure{UserID: u.ID, Code: code, Message: msg})
+			if !account.CanTransition(u.Status, ch.to) {
+				failures = append(failures, UserFailure{UserID: u.ID,
+					Code: CodeInvalidStatusTransition, Message: fmt.Sprintf(
+						"an account cannot move from %s to %s", u.Status, ch.to)})
 				continue
 			}
 			moving = append(moving, u)
+		}
+		lastAdmins, err := s.lastAdministrators(ctx, c, moving)
+		if err != nil {
+			return err
+		}
+		for _, id := range lastAdmins {
+			failures = append(failures, UserFailure{UserID: id, Code: CodeLastAdministrator,
+				Message: "the last active Administrator cannot be deactivated or locked"})
 		}
 		if len(failures) > 0 {
 			return bulkRefusal(failures)
