@@ -298,10 +298,8 @@ func TestDeleteInUse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var users []*ent.User
 		for i := range 3 {
 			u := f.user(t, fmt.Sprint("holder", i), account.StatusActive)
-			users = append(users, u)
 			if _, err := f.svc.AssignRoles(ctx, u.ID, []admin.Grant{{ID: r.ID}}); err != nil {
 				t.Fatal(err)
 			}

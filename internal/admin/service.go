@@ -5,7 +5,6 @@ package admin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -147,12 +146,6 @@ func duplicate(err error, msg string, field ...string) error {
 
 var errVersionConflict = refuse(CodeVersionConflict,
 	"the object changed since it was read: reload it and try again", "expectedVersion")
-
-// isInputError reports whether err is a refusal for bad input.
-func isInputError(err error) bool {
-	var ie *InputError
-	return errors.As(err, &ie)
-}
 
 // txEntity is an entity that a transaction returned.
 type txEntity[T any] interface {

@@ -264,12 +264,6 @@ func (s *Service) saveUser(ctx context.Context, upd *ent.UserUpdateOne, u *ent.U
 	return after, err
 }
 
-// bumpVersion records that something hanging off the user changed.
-func (s *Service) bumpVersion(ctx context.Context, c *ent.Client, u *ent.User) error {
-	_, err := s.saveUser(ctx, c.User.UpdateOne(u), u)
-	return err
-}
-
 // userFields returns the changed fields between before and after; with a
 // nil before, every field of after that is set. Secrets never appear.
 func userFields(before, after *ent.User) map[string]audit.Change {
