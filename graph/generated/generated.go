@@ -4848,71 +4848,71 @@ or nothing, and writes an audit event in the same transaction.
 """
 type Mutation {
   "Creates a user."
-  createUser(input: CreateUserInput!): UserPayload! @requires(permissions: [USERS_WRITE])
+  createUser("The input of the operation." input: CreateUserInput!): UserPayload! @requires(permissions: [USERS_WRITE])
   "Changes a user's contact details and flags."
-  updateUser(input: UpdateUserInput!): UserPayload! @requires(permissions: [USERS_WRITE])
+  updateUser("The input of the operation." input: UpdateUserInput!): UserPayload! @requires(permissions: [USERS_WRITE])
   "Sets a new password or emails a one-time reset link."
-  resetPassword(input: ResetPasswordInput!): UserPayload! @requires(permissions: [USERS_CREDENTIALS])
+  resetPassword("The input of the operation." input: ResetPasswordInput!): UserPayload! @requires(permissions: [USERS_CREDENTIALS])
   "Sets a password with the token of an emailed link; needs no session."
-  completePasswordReset(input: CompletePasswordResetInput!): UserPayload! @public
+  completePasswordReset("The input of the operation." input: CompletePasswordResetInput!): UserPayload! @public
   "Moves an account to another status."
-  updateAccountStatus(input: UpdateAccountStatusInput!): UserPayload! @requires(permissions: [USERS_STATUS])
+  updateAccountStatus("The input of the operation." input: UpdateAccountStatusInput!): UserPayload! @requires(permissions: [USERS_STATUS])
   "Makes an account INACTIVE and revokes all its sessions."
-  deactivateUser(input: DeactivateUserInput!): UserPayload! @requires(permissions: [USERS_STATUS])
+  deactivateUser("The input of the operation." input: DeactivateUserInput!): UserPayload! @requires(permissions: [USERS_STATUS])
   "Moves up to 1,000 accounts to one status, all or none."
-  bulkUpdateAccountStatus(input: BulkUpdateAccountStatusInput!): BulkUsersPayload! @requires(permissions: [USERS_STATUS])
+  bulkUpdateAccountStatus("The input of the operation." input: BulkUpdateAccountStatusInput!): BulkUsersPayload! @requires(permissions: [USERS_STATUS])
   "Gives roles to a user."
-  assignRoles(input: AssignRolesInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  assignRoles("The input of the operation." input: AssignRolesInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Takes roles from a user."
-  unassignRoles(input: UnassignRolesInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  unassignRoles("The input of the operation." input: UnassignRolesInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Sets, changes or clears the expiry of a role a user holds."
-  setRoleExpiry(input: SetRoleExpiryInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  setRoleExpiry("The input of the operation." input: SetRoleExpiryInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Gives roles to up to 1,000 users, all or none."
-  bulkAssignRoles(input: BulkAssignRolesInput!): BulkUsersPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  bulkAssignRoles("The input of the operation." input: BulkAssignRolesInput!): BulkUsersPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Puts a user in groups."
-  assignGroups(input: AssignGroupsInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  assignGroups("The input of the operation." input: AssignGroupsInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Takes a user out of groups."
-  unassignGroups(input: UnassignGroupsInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  unassignGroups("The input of the operation." input: UnassignGroupsInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Sets, changes or clears the expiry of a group membership."
-  setGroupExpiry(input: SetGroupExpiryInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  setGroupExpiry("The input of the operation." input: SetGroupExpiryInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Adds a user to organizations."
-  assignOrganizations(input: OrganizationsInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  assignOrganizations("The input of the operation." input: OrganizationsInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Removes a user from organizations."
-  unassignOrganizations(input: OrganizationsInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  unassignOrganizations("The input of the operation." input: OrganizationsInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Lets a user work in form spaces."
-  assignFormSpaces(input: FormSpacesInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  assignFormSpaces("The input of the operation." input: FormSpacesInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Takes form spaces from a user."
-  unassignFormSpaces(input: FormSpacesInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  unassignFormSpaces("The input of the operation." input: FormSpacesInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
   "Adds a role to the catalog."
-  createRole(input: CreateRoleInput!): RolePayload! @requires(permissions: [CATALOG_WRITE])
+  createRole("The input of the operation." input: CreateRoleInput!): RolePayload! @requires(permissions: [CATALOG_WRITE])
   "Changes a role."
-  updateRole(input: UpdateRoleInput!): RolePayload! @requires(permissions: [CATALOG_WRITE])
+  updateRole("The input of the operation." input: UpdateRoleInput!): RolePayload! @requires(permissions: [CATALOG_WRITE])
   "Deletes a role."
-  deleteRole(input: DeleteInput!): RolePayload! @requires(permissions: [CATALOG_WRITE])
+  deleteRole("The input of the operation." input: DeleteInput!): RolePayload! @requires(permissions: [CATALOG_WRITE])
   "Adds an organization to the catalog."
-  createOrganization(input: CreateOrganizationInput!): OrganizationPayload! @requires(permissions: [CATALOG_WRITE])
+  createOrganization("The input of the operation." input: CreateOrganizationInput!): OrganizationPayload! @requires(permissions: [CATALOG_WRITE])
   "Changes an organization."
-  updateOrganization(input: UpdateOrganizationInput!): OrganizationPayload! @requires(permissions: [CATALOG_WRITE])
+  updateOrganization("The input of the operation." input: UpdateOrganizationInput!): OrganizationPayload! @requires(permissions: [CATALOG_WRITE])
   "Deletes an organization."
-  deleteOrganization(input: DeleteInput!): OrganizationPayload! @requires(permissions: [CATALOG_WRITE])
+  deleteOrganization("The input of the operation." input: DeleteInput!): OrganizationPayload! @requires(permissions: [CATALOG_WRITE])
   "Adds a form space to the catalog."
-  createFormSpace(input: CreateFormSpaceInput!): FormSpacePayload! @requires(permissions: [CATALOG_WRITE])
+  createFormSpace("The input of the operation." input: CreateFormSpaceInput!): FormSpacePayload! @requires(permissions: [CATALOG_WRITE])
   "Changes a form space."
-  updateFormSpace(input: UpdateFormSpaceInput!): FormSpacePayload! @requires(permissions: [CATALOG_WRITE])
+  updateFormSpace("The input of the operation." input: UpdateFormSpaceInput!): FormSpacePayload! @requires(permissions: [CATALOG_WRITE])
   "Deletes a form space."
-  deleteFormSpace(input: DeleteInput!): FormSpacePayload! @requires(permissions: [CATALOG_WRITE])
+  deleteFormSpace("The input of the operation." input: DeleteInput!): FormSpacePayload! @requires(permissions: [CATALOG_WRITE])
   "Adds a group to the catalog."
-  createGroup(input: CreateGroupInput!): GroupPayload! @requires(permissions: [CATALOG_WRITE])
+  createGroup("The input of the operation." input: CreateGroupInput!): GroupPayload! @requires(permissions: [CATALOG_WRITE])
   "Changes a group."
-  updateGroup(input: UpdateGroupInput!): GroupPayload! @requires(permissions: [CATALOG_WRITE])
+  updateGroup("The input of the operation." input: UpdateGroupInput!): GroupPayload! @requires(permissions: [CATALOG_WRITE])
   "Deletes a group."
-  deleteGroup(input: DeleteInput!): GroupPayload! @requires(permissions: [CATALOG_WRITE])
+  deleteGroup("The input of the operation." input: DeleteInput!): GroupPayload! @requires(permissions: [CATALOG_WRITE])
   "Adds a security manager."
-  createSecurityManager(input: CreateSecurityManagerInput!): SecurityManagerPayload! @requires(permissions: [CATALOG_WRITE])
+  createSecurityManager("The input of the operation." input: CreateSecurityManagerInput!): SecurityManagerPayload! @requires(permissions: [CATALOG_WRITE])
   "Changes a security manager."
-  updateSecurityManager(input: UpdateSecurityManagerInput!): SecurityManagerPayload! @requires(permissions: [CATALOG_WRITE])
+  updateSecurityManager("The input of the operation." input: UpdateSecurityManagerInput!): SecurityManagerPayload! @requires(permissions: [CATALOG_WRITE])
   "Deletes a security manager."
-  deleteSecurityManager(input: DeleteSecurityManagerInput!): SecurityManagerPayload! @requires(permissions: [CATALOG_WRITE])
+  deleteSecurityManager("The input of the operation." input: DeleteSecurityManagerInput!): SecurityManagerPayload! @requires(permissions: [CATALOG_WRITE])
 }
 `, BuiltIn: false},
 }
