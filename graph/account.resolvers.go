@@ -47,6 +47,7 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 		MustChangePassword:     deref(input.MustChangePassword),
 		Password:               input.Password,
 		SendPasswordSetupEmail: deref(input.SendPasswordSetupEmail),
+		OrganizationIDs:        input.OrganizationIds,
 	}))
 }
 

@@ -4350,6 +4350,8 @@ input CreateUserInput {
   password: String
   "Emails a link to choose the password instead of setting one."
   sendPasswordSetupEmail: Boolean
+  "The organizations the user belongs to; a caller without GLOBAL_ACCESS names at least one of its own."
+  organizationIds: [ID!]
 }
 
 """
@@ -15251,7 +15253,7 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"username", "userType", "firstName", "lastName", "email", "mobile", "phone", "profile", "twoFactorRequired", "mustChangePassword", "password", "sendPasswordSetupEmail"}
+	fieldsInOrder := [...]string{"username", "userType", "firstName", "lastName", "email", "mobile", "phone", "profile", "twoFactorRequired", "mustChangePassword", "password", "sendPasswordSetupEmail", "organizationIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15342,6 +15344,13 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.SendPasswordSetupEmail = data
+		case "organizationIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIds = data
 		}
 	}
 	return it, nil

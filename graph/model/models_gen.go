@@ -195,6 +195,8 @@ type CreateUserInput struct {
 	Password *string `json:"password,omitempty"`
 	// Emails a link to choose the password instead of setting one.
 	SendPasswordSetupEmail *bool `json:"sendPasswordSetupEmail,omitempty"`
+	// The organizations the user belongs to; a caller without GLOBAL_ACCESS names at least one of its own.
+	OrganizationIds []int `json:"organizationIds,omitempty"`
 }
 
 // The deactivation of an account.

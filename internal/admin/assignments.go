@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -355,26 +356,11 @@ func (s *Service) changeOrganizations(ctx context.Context, userID int, orgIDs []
 		action = "user.organizations_assigned"
 	}
 	return s.changeUser(ctx, userID, action, func(c *ent.Client, u *ent.User) (map[string]audit.Change, error) {
-		orgs, err := c.Organization.Query().Where(organization.IDIn(orgIDs...)).All(ctx)
-		if err != nil {
+		if err := checkOrganizations(ctx, c, orgIDs); err != nil {
 			return nil, err
 		}
-		found := map[int]*ent.Organization{}
-		for _, o := range orgs {
-			found[o.ID] = o
-		}
-		var p problems
-		for i, id := range orgIDs {
-			at := strconv.Itoa(i)
-			if found[id] == nil {
-				p.add(CodeNotFound, "no organization has this ID", "organizationIds", at)
-				continue
-			}
-			if err := checkOrganizationGrant(ctx, id, "organizationIds", at); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.err(); err != nil {
+		orgs, err := c.Organization.Query().Where(organization.IDIn(orgIDs...)).All(ctx)
+		if err != nil {
 			return nil, err
 		}
 		current, err := u.QueryOrganizations().IDs(ctx)
@@ -523,4 +509,28 @@ func setRoleExpiry(ctx context.Context, c *ent.Client, a *ent.RoleAssignment, ex
 		upd.ClearExpiresAt()
 	}
 	return upd.Exec(ctx)
+}
+
+// checkOrganizations refuses unknown organizations and those the caller
+// may not hand out.
+func checkOrganizations(ctx context.Context, c *ent.Client, orgIDs []int) error {
+	if len(orgIDs) == 0 {
+		return nil
+	}
+	found, err := c.Organization.Query().Where(organization.IDIn(orgIDs...)).IDs(ctx)
+	if err != nil {
+		return err
+	}
+	var p problems
+	for i, id := range orgIDs {
+		at := strconv.Itoa(i)
+		if !slices.Contains(found, id) {
+			p.add(CodeNotFound, "no organization has this ID", "organizationIds", at)
+			continue
+		}
+		if err := checkOrganizationGrant(ctx, id, "organizationIds", at); err != nil {
+			return err
+		}
+	}
+	return p.err()
 }

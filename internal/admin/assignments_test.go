@@ -231,6 +231,23 @@ func TestGrantRules(t *testing.T) {
 				_, err := f.svc.AssignOrganizations(ctx, orgAdmin.ID, []int{own.ID})
 				return err
 			}, admin.CodeForbiddenGrant},
+			{"create a user in no organization", func() error {
+				_, err := f.svc.CreateUser(ctx, admin.CreateUserInput{Username: "newbie",
+					Email: "newbie@example.com", SendPasswordSetupEmail: true})
+				return err
+			}, admin.CodeRequired},
+			{"create a user in another organization", func() error {
+				_, err := f.svc.CreateUser(ctx, admin.CreateUserInput{Username: "newbie",
+					Email: "newbie@example.com", SendPasswordSetupEmail: true,
+					OrganizationIDs: []int{other.ID}})
+				return err
+			}, admin.CodeForbiddenGrant},
+			{"create a user in one's own organization", func() error {
+				_, err := f.svc.CreateUser(ctx, admin.CreateUserInput{Username: "newbie",
+					Email: "newbie@example.com", SendPasswordSetupEmail: true,
+					OrganizationIDs: []int{own.ID}})
+				return err
+			}, ""},
 			{"bulk including oneself", func() error {
 				_, err := f.svc.BulkAssignRoles(ctx, []int{target.ID, orgAdmin.ID},
 					[]admin.Grant{{ID: assignable.ID}})

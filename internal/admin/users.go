@@ -27,6 +27,10 @@ type CreateUserInput struct {
 	MustChangePassword     bool
 	Password               *string
 	SendPasswordSetupEmail bool
+	// OrganizationIDs are the organizations the user belongs to from the
+	// start; a caller without GLOBAL_ACCESS must name at least one of its
+	// own, or it could not see the user it created.
+	OrganizationIDs []int
 }
 
 // UpdateUserInput holds the changes to a user; nil fields stay as they are.
@@ -108,6 +112,9 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 	case in.UserType == user.UserTypeLOCAL && in.Password == nil && !in.SendPasswordSetupEmail:
 		p.add(CodeRequired, "give a password or ask for a set-up email", "password")
 	}
+	if len(in.OrganizationIDs) == 0 && !actorOf(ctx).Global() {
+		p.add(CodeRequired, "name at least one of your organizations", "organizationIds")
+	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -140,6 +147,10 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 			SetStatusChangedAt(now).
 			SetCreatedAt(now).
 			SetUpdatedAt(now)
+		if err := checkOrganizations(ctx, c, in.OrganizationIDs); err != nil {
+			return err
+		}
+		create.AddOrganizationIDs(in.OrganizationIDs...)
 		if in.Password != nil {
 			pol, err := policy(ctx, c)
 			if err != nil {
