@@ -117,35 +117,59 @@ func TestUpdateUser(t *testing.T) {
 	})
 }
 
-// TestFailureAfterFirstWriteLeavesNoTrace breaks the outbox insert, which
-// comes after the token and the version bump, and checks that nothing of
-// the reset remains.
+// TestFailureAfterFirstWriteLeavesNoTrace breaks a write that comes after
+// the version bump and the reset token (the outbox row, then the audit
+// event, which comes last) and checks that nothing of the reset remains.
 func TestFailureAfterFirstWriteLeavesNoTrace(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
-		f := setup(t, e)
-		ctx := context.Background()
-		u := f.user(t, "dave", account.StatusActive)
-		f.c.OutboxMessage.Use(func(next ent.Mutator) ent.Mutator {
-			return hook.OutboxMessageFunc(func(ctx context.Context, m *ent.OutboxMessageMutation) (ent.Value, error) {
+	breakOutbox := func(c *ent.Client) {
+		c.OutboxMessage.Use(func(ent.Mutator) ent.Mutator {
+			return hook.OutboxMessageFunc(func(context.Context, *ent.OutboxMessageMutation) (ent.Value, error) {
 				return nil, errBroken
 			})
 		})
-		_, err := f.svc.ResetPassword(ctx, admin.ResetPasswordInput{UserID: u.ID,
-			SendResetEmail: true, MustChangePassword: ptr(true)})
-		if err == nil {
-			t.Fatal("the reset succeeded despite the broken outbox")
-		}
-		got := f.reload(t, u)
-		if got.Version != u.Version || got.MustChangePassword {
-			t.Fatalf("user changed: version %d", got.Version)
-		}
-		if n := f.auditCount(t, u.ID); n != 0 {
-			t.Fatalf("%d audit events", n)
-		}
-		if n := f.c.PasswordResetToken.Query().CountX(ctx); n != 0 {
-			t.Fatalf("%d reset tokens", n)
-		}
-	})
+	}
+	breakAudit := func(c *ent.Client) {
+		c.AuditEvent.Use(func(ent.Mutator) ent.Mutator {
+			return hook.AuditEventFunc(func(context.Context, *ent.AuditEventMutation) (ent.Value, error) {
+				return nil, errBroken
+			})
+		})
+	}
+	tests := []struct {
+		name  string
+		brake func(*ent.Client)
+	}{
+		{"outbox insert fails", breakOutbox},
+		{"audit insert fails", breakAudit},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+				f := setup(t, e)
+				ctx := context.Background()
+				u := f.user(t, "dave", account.StatusActive)
+				tc.brake(f.c)
+				_, err := f.svc.ResetPassword(ctx, admin.ResetPasswordInput{UserID: u.ID,
+					SendResetEmail: true, MustChangePassword: ptr(true)})
+				if err == nil {
+					t.Fatal("the reset succeeded despite the broken write")
+				}
+				got := f.reload(t, u)
+				if got.Version != u.Version || got.MustChangePassword {
+					t.Fatalf("user changed: version %d", got.Version)
+				}
+				if n := f.auditCount(t, u.ID); n != 0 {
+					t.Fatalf("%d audit events", n)
+				}
+				if n := f.c.PasswordResetToken.Query().CountX(ctx); n != 0 {
+					t.Fatalf("%d reset tokens", n)
+				}
+				if n := f.c.OutboxMessage.Query().CountX(ctx); n != 0 {
+					t.Fatalf("%d outbox rows", n)
+				}
+			})
+		})
+	}
 }
 
 type brokenError struct{}
