@@ -102,7 +102,9 @@ func (_c *AuditEventCreate) Mutation() *AuditEventMutation {
 
 // Save creates the AuditEvent in the database.
 func (_c *AuditEventCreate) Save(ctx context.Context) (*AuditEvent, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -129,8 +131,11 @@ func (_c *AuditEventCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AuditEventCreate) defaults() {
+func (_c *AuditEventCreate) defaults() error {
 	if _, ok := _c.mutation.OccurredAt(); !ok {
+		if auditevent.DefaultOccurredAt == nil {
+			return fmt.Errorf("ent: uninitialized auditevent.DefaultOccurredAt (forgotten import ent/runtime?)")
+		}
 		v := auditevent.DefaultOccurredAt()
 		_c.mutation.SetOccurredAt(v)
 	}
@@ -138,6 +143,7 @@ func (_c *AuditEventCreate) defaults() {
 		v := auditevent.DefaultRequestID
 		_c.mutation.SetRequestID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -67,10 +67,3 @@ func invalidCredentials(path ...string) *model.UserError {
 		Message: "The username or password is wrong, or the account cannot log in.",
 	}
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

@@ -119,6 +119,9 @@ func (r *userResolver) GroupMemberships(ctx context.Context, obj *ent.User, incl
 	return current(all, func(m *ent.GroupMembership) bool { return !expired(m.ExpiresAt, now) }), nil
 }
 
+// AuditEvent returns generated.AuditEventResolver implementation.
+func (r *Resolver) AuditEvent() generated.AuditEventResolver { return &auditEventResolver{r} }
+
 // GroupMembership returns generated.GroupMembershipResolver implementation.
 func (r *Resolver) GroupMembership() generated.GroupMembershipResolver {
 	return &groupMembershipResolver{r}
@@ -136,6 +139,7 @@ func (r *Resolver) RoleAssignment() generated.RoleAssignmentResolver {
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
+	auditEventResolver      struct{ *Resolver }
 	groupMembershipResolver struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	roleAssignmentResolver  struct{ *Resolver }

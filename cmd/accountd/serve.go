@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"accountd/internal/auth"
@@ -15,9 +16,11 @@ import (
 	"accountd/internal/config"
 	"accountd/internal/demo"
 	"accountd/internal/logging"
+	"accountd/internal/outbox"
 	"accountd/internal/ratelimit"
 	"accountd/internal/server"
 	"accountd/internal/storage"
+	"accountd/internal/sweeper"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -48,6 +51,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		logger.Info("demo data", "users_created", n)
 	}
 
+	sender, err := mailSender(cfg)
+	if err != nil {
+		return err
+	}
+	dispatcher := outbox.NewDispatcher(db.Client, clk, sender, cfg.MailFrom, logger)
+	sweep := sweeper.New(db.Client, clk, dispatcher, logger)
+	sweepCtx, stopSweeping := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		sweep.Run(sweepCtx, cfg.SweepInterval)
+	}()
+	defer func() {
+		stopSweeping()
+		<-swept
+	}()
+
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
@@ -59,6 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			CORSOrigins:   cfg.CORSOrigins,
 			MaxQueryDepth: cfg.MaxQueryDepth,
 			Auth:          svc,
+			PublicURL:     cfg.PublicURL,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -69,6 +90,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "accountd %s listening on http://%s (playground at /, API at /graphql)\n",
 		version, ln.Addr())
 	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+// mailSender delivers to ACCOUNTD_SMTP_URL, or without it into .eml files
+// in the data directory.
+func mailSender(cfg config.Config) (outbox.Sender, error) {
+	if cfg.SMTPURL == "" {
+		return outbox.FileSender{Dir: filepath.Join(cfg.DataDir, "mail")}, nil
+	}
+	return outbox.NewSMTPSender(cfg.SMTPURL)
 }
 
 // serveUntilDone serves until ctx ends, then lets in-flight requests finish

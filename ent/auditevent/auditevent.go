@@ -5,6 +5,7 @@ package auditevent
 import (
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 )
 
@@ -56,7 +57,13 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "accountd/ent/runtime"
 var (
+	Hooks [1]ent.Hook
 	// DefaultOccurredAt holds the default value on creation for the "occurred_at" field.
 	DefaultOccurredAt func() time.Time
 	// DefaultRequestID holds the default value on creation for the "request_id" field.

@@ -25,6 +25,8 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	auditeventHooks := schema.AuditEvent{}.Hooks()
+	auditevent.Hooks[0] = auditeventHooks[0]
 	auditeventFields := schema.AuditEvent{}.Fields()
 	_ = auditeventFields
 	// auditeventDescOccurredAt is the schema descriptor for occurred_at field.

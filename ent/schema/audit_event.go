@@ -74,3 +74,8 @@ func (AuditEvent) Annotations() []schema.Annotation {
 			entgql.SkipMutationUpdateInput),
 	}
 }
+
+// Hooks of the AuditEvent.
+func (AuditEvent) Hooks() []ent.Hook {
+	return []ent.Hook{appendOnly}
+}

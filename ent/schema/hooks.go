@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"errors"
 
 	"entgo.io/ent"
 
@@ -21,3 +22,15 @@ var normalizeUsername = hook.On(func(next ent.Mutator) ent.Mutator {
 		return next.Mutate(ctx, m)
 	})
 }, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne)
+
+// ErrAuditAppendOnly is returned by every attempt to change or delete an
+// audit event.
+var ErrAuditAppendOnly = errors.New("audit events are append-only")
+
+// appendOnly refuses updates and deletes of audit events through every code
+// path of the client.
+var appendOnly = hook.On(func(ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(context.Context, ent.Mutation) (ent.Value, error) {
+		return nil, ErrAuditAppendOnly
+	})
+}, ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)

@@ -4,12 +4,86 @@ package model
 
 import (
 	"accountd/ent"
+	"accountd/ent/group"
+	"accountd/ent/user"
+	"accountd/internal/account"
+	"accountd/internal/authz"
 	"bytes"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
 )
+
+// Groups for a user to join; a group already joined gets the new expiry.
+type AssignGroupsInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The groups with their expiries.
+	Assignments []*GroupGrantInput `json:"assignments"`
+}
+
+// Roles to give a user; a role already held gets the new expiry.
+type AssignRolesInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The roles with their expiries.
+	Assignments []*RoleGrantInput `json:"assignments"`
+}
+
+// Narrows the audit trail; every field given must match.
+type AuditEventFilter struct {
+	// Only changes made by this user.
+	ActorID *int `json:"actorId,omitempty"`
+	// Only changes of objects of this type, such as User or Role.
+	TargetType *string `json:"targetType,omitempty"`
+	// Only changes of this object.
+	TargetID *int `json:"targetId,omitempty"`
+	// Only this action, such as user.status_changed.
+	Action *string `json:"action,omitempty"`
+	// Only events at or after this time.
+	OccurredAfter *time.Time `json:"occurredAfter,omitempty"`
+	// Only events before this time.
+	OccurredBefore *time.Time `json:"occurredBefore,omitempty"`
+}
+
+// Roles for up to 1,000 users at once.
+type BulkAssignRolesInput struct {
+	// The users, at most 1,000.
+	UserIds []int `json:"userIds"`
+	// The roles with their expiries.
+	Assignments []*RoleGrantInput `json:"assignments"`
+}
+
+// A user that a bulk operation refused.
+type BulkFailure struct {
+	// The refused user.
+	UserID int `json:"userId"`
+	// Why, for programs.
+	Code UserErrorCode `json:"code"`
+	// Why, for people.
+	Message string `json:"message"`
+}
+
+// A status for up to 1,000 accounts at once.
+type BulkUpdateAccountStatusInput struct {
+	// The users, at most 1,000.
+	UserIds []int `json:"userIds"`
+	// The new status.
+	Status account.Status `json:"status"`
+	// Why, as shown to other administrators.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// The result of a bulk operation, which changes all users or none.
+type BulkUsersPayload struct {
+	// The users after the change; empty when it was refused.
+	Users []*ent.User `json:"users"`
+	// The refused users; when any, nothing was changed.
+	Failures []*BulkFailure `json:"failures"`
+	// What the caller must fix; empty when the change was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
 
 // A password change of the caller.
 type ChangePasswordInput struct {
@@ -24,6 +98,184 @@ type ChangePasswordPayload struct {
 	// The caller.
 	Viewer *ent.User `json:"viewer"`
 	// The rules the new password breaks, one entry each, or a wrong current password.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The token of an emailed reset link and the chosen password.
+type CompletePasswordResetInput struct {
+	// The token from the link.
+	Token string `json:"token"`
+	// The new password, checked against the policy.
+	NewPassword string `json:"newPassword"`
+}
+
+// The fields of a new form space.
+type CreateFormSpaceInput struct {
+	// The unique short code.
+	Code string `json:"code"`
+	// The display name.
+	Name string `json:"name"`
+	// What the form space holds.
+	Description *string `json:"description,omitempty"`
+	// The security manager that authenticates it.
+	SecurityManagerID int `json:"securityManagerId"`
+}
+
+// The fields of a new group.
+type CreateGroupInput struct {
+	// The unique name.
+	Name string `json:"name"`
+	// What the group is for.
+	Description *string `json:"description,omitempty"`
+	// What its members receive.
+	Type group.Type `json:"type"`
+}
+
+// The fields of a new organization.
+type CreateOrganizationInput struct {
+	// The unique short code.
+	Code string `json:"code"`
+	// The display name.
+	Name string `json:"name"`
+	// What the organization is.
+	Description *string `json:"description,omitempty"`
+}
+
+// The fields of a new role.
+type CreateRoleInput struct {
+	// The unique name.
+	Name string `json:"name"`
+	// What the role is for.
+	Description *string `json:"description,omitempty"`
+	// The permissions it grants.
+	Permissions []authz.Permission `json:"permissions,omitempty"`
+	// Whether organization administrators may hand it out.
+	OrganizationAssignable *bool `json:"organizationAssignable,omitempty"`
+}
+
+// The settings of a new security manager.
+type CreateSecurityManagerInput struct {
+	// The unique name.
+	Name string `json:"name"`
+	// Makes it the default, in place of the current one; the first one always is.
+	IsDefault *bool `json:"isDefault,omitempty"`
+	// Whether users of its form spaces may enrol a TOTP key.
+	TwoFactorEnabled *bool `json:"twoFactorEnabled,omitempty"`
+	// Failed logins in a row that lock an account temporarily (1 to 100, default 5).
+	FailedLoginLimit *int `json:"failedLoginLimit,omitempty"`
+	// How long a temporary lock lasts, in seconds (default 900).
+	LockoutDurationSeconds *int `json:"lockoutDurationSeconds,omitempty"`
+	// Temporary lockouts in a row after which the account is LOCKED (default 3).
+	PermanentLockAfter *int `json:"permanentLockAfter,omitempty"`
+	// Days without login after which an account is deactivated; null means never.
+	InactivityDeactivationDays *int `json:"inactivityDeactivationDays,omitempty"`
+	// Shortest password accepted (default 12).
+	PasswordMinLength *int `json:"passwordMinLength,omitempty"`
+	// Longest password accepted (default 40).
+	PasswordMaxLength *int `json:"passwordMaxLength,omitempty"`
+	// Whether a password needs a letter and a digit.
+	PasswordRequireDigit *bool `json:"passwordRequireDigit,omitempty"`
+	// Whether a password needs a character that is neither letter nor digit.
+	PasswordRequireSymbol *bool `json:"passwordRequireSymbol,omitempty"`
+	// Whether a password needs upper- and lower-case letters.
+	PasswordRequireMixedCase *bool `json:"passwordRequireMixedCase,omitempty"`
+	// Lowest zxcvbn strength score accepted, 0 to 4 (default 3).
+	PasswordMinStrength *int `json:"passwordMinStrength,omitempty"`
+	// How many previous passwords may not be reused (default 5).
+	PasswordHistorySize *int `json:"passwordHistorySize,omitempty"`
+}
+
+// The fields of a new user.
+type CreateUserInput struct {
+	// The login name: 3 to 128 letters, digits or . _ - @ +; unique regardless of case.
+	Username string `json:"username"`
+	// Where the credentials live; LOCAL when not given.
+	UserType *user.UserType `json:"userType,omitempty"`
+	// The given name.
+	FirstName *string `json:"firstName,omitempty"`
+	// The family name.
+	LastName *string `json:"lastName,omitempty"`
+	// The email address.
+	Email string `json:"email"`
+	// The mobile number: an optional + and 6 to 20 digits.
+	Mobile *string `json:"mobile,omitempty"`
+	// The phone number: an optional + and 6 to 20 digits.
+	Phone *string `json:"phone,omitempty"`
+	// Profile values: at most 50, keys up to 64 and values up to 1024 characters.
+	Profile map[string]string `json:"profile,omitempty"`
+	// Whether the user must use a TOTP second factor.
+	TwoFactorRequired *bool `json:"twoFactorRequired,omitempty"`
+	// Whether the user must choose a new password at the first login.
+	MustChangePassword *bool `json:"mustChangePassword,omitempty"`
+	// The initial password of a LOCAL user, checked against the policy.
+	Password *string `json:"password,omitempty"`
+	// Emails a link to choose the password instead of setting one.
+	SendPasswordSetupEmail *bool `json:"sendPasswordSetupEmail,omitempty"`
+	// The organizations the user belongs to; a caller without GLOBAL_ACCESS names at least one of its own.
+	OrganizationIds []int `json:"organizationIds,omitempty"`
+}
+
+// The deactivation of an account.
+type DeactivateUserInput struct {
+	// The user to deactivate.
+	UserID int `json:"userId"`
+	// Why, as shown to other administrators.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// The deletion of a role, organization, form space or group.
+type DeleteInput struct {
+	// The object to delete.
+	ID int `json:"id"`
+	// Takes it from every user first, each with an audit event, instead of refusing with IN_USE.
+	RemoveAssignments *bool `json:"removeAssignments,omitempty"`
+}
+
+// The deletion of a security manager, which must not be the default nor used by a form space.
+type DeleteSecurityManagerInput struct {
+	// The security manager.
+	ID int `json:"id"`
+}
+
+// The value of one field before and after a change.
+type FieldChange struct {
+	// The name of the changed field, such as email or roles.Auditor.
+	Field string `json:"field"`
+	// The value before the change; null when the field was not set.
+	Before any `json:"before,omitempty"`
+	// The value after the change; null when the field was removed.
+	After any `json:"after,omitempty"`
+}
+
+// The result of a change to a form space.
+type FormSpacePayload struct {
+	// The form space after the change, or as it was before a deletion.
+	FormSpace *ent.FormSpace `json:"formSpace,omitempty"`
+	// What the caller must fix; empty when the change was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Form spaces to give a user or take from a user.
+type FormSpacesInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The form spaces.
+	FormSpaceIds []int `json:"formSpaceIds"`
+}
+
+// One group to join.
+type GroupGrantInput struct {
+	// The group.
+	GroupID int `json:"groupId"`
+	// When the membership ends; null means permanent.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// The result of a change to a group.
+type GroupPayload struct {
+	// The group after the change, or as it was before a deletion.
+	Group *ent.Group `json:"group,omitempty"`
+	// What the caller must fix; empty when the change was made.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -57,6 +309,22 @@ type LogoutPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of a change to an organization.
+type OrganizationPayload struct {
+	// The organization after the change, or as it was before a deletion.
+	Organization *ent.Organization `json:"organization,omitempty"`
+	// What the caller must fix; empty when the change was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Organizations to add a user to or remove a user from.
+type OrganizationsInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The organizations.
+	OrganizationIds []int `json:"organizationIds"`
+}
+
 // The password that confirms the caller's identity again.
 type ReauthenticateInput struct {
 	// The caller's password.
@@ -73,6 +341,206 @@ type ReauthenticatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A new password, or a request to email a one-time reset link.
+type ResetPasswordInput struct {
+	// The user whose password to reset.
+	UserID int `json:"userId"`
+	// The new password, checked against the policy.
+	NewPassword *string `json:"newPassword,omitempty"`
+	// Emails a one-time link, valid 24 hours, instead of setting a password.
+	SendResetEmail *bool `json:"sendResetEmail,omitempty"`
+	// Whether the user must choose a new password at the next login.
+	MustChangePassword *bool `json:"mustChangePassword,omitempty"`
+}
+
+// One role to assign.
+type RoleGrantInput struct {
+	// The role.
+	RoleID int `json:"roleId"`
+	// When the assignment ends; null means permanent.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// The result of a change to a role.
+type RolePayload struct {
+	// The role after the change, or as it was before a deletion.
+	Role *ent.Role `json:"role,omitempty"`
+	// What the caller must fix; empty when the change was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of a change to a security manager.
+type SecurityManagerPayload struct {
+	// The security manager after the change, or as it was before a deletion.
+	SecurityManager *ent.SecurityManager `json:"securityManager,omitempty"`
+	// What the caller must fix; empty when the change was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The new expiry of a group membership.
+type SetGroupExpiryInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The group.
+	GroupID int `json:"groupId"`
+	// The new expiry; null makes the membership permanent.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// The new expiry of a role a user holds.
+type SetRoleExpiryInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The role.
+	RoleID int `json:"roleId"`
+	// The new expiry; null makes the assignment permanent.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// Groups for a user to leave.
+type UnassignGroupsInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The groups.
+	GroupIds []int `json:"groupIds"`
+}
+
+// Roles to take from a user.
+type UnassignRolesInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The roles.
+	RoleIds []int `json:"roleIds"`
+}
+
+// A move of an account to another status.
+type UpdateAccountStatusInput struct {
+	// The user to change.
+	UserID int `json:"userId"`
+	// The new status; the current one changes nothing.
+	Status account.Status `json:"status"`
+	// Why, as shown to other administrators.
+	Reason *string `json:"reason,omitempty"`
+	// The end of a LOCKED_TEMPORARILY lock; by default now plus the lockout duration.
+	LockedUntil *time.Time `json:"lockedUntil,omitempty"`
+	// The version the caller read; a different current version refuses the change.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+}
+
+// Changes to a form space; fields not given stay.
+type UpdateFormSpaceInput struct {
+	// The form space.
+	ID int `json:"id"`
+	// The unique short code.
+	Code *string `json:"code,omitempty"`
+	// The display name.
+	Name *string `json:"name,omitempty"`
+	// What the form space holds.
+	Description *string `json:"description,omitempty"`
+	// The security manager that authenticates it.
+	SecurityManagerID *int `json:"securityManagerId,omitempty"`
+}
+
+// Changes to a group; fields not given stay.
+type UpdateGroupInput struct {
+	// The group.
+	ID int `json:"id"`
+	// The unique name.
+	Name *string `json:"name,omitempty"`
+	// What the group is for.
+	Description *string `json:"description,omitempty"`
+	// What its members receive.
+	Type *group.Type `json:"type,omitempty"`
+}
+
+// Changes to an organization; fields not given stay.
+type UpdateOrganizationInput struct {
+	// The organization.
+	ID int `json:"id"`
+	// The unique short code.
+	Code *string `json:"code,omitempty"`
+	// The display name.
+	Name *string `json:"name,omitempty"`
+	// What the organization is.
+	Description *string `json:"description,omitempty"`
+}
+
+// Changes to a role; fields not given stay.
+type UpdateRoleInput struct {
+	// The role.
+	ID int `json:"id"`
+	// The unique name.
+	Name *string `json:"name,omitempty"`
+	// What the role is for.
+	Description *string `json:"description,omitempty"`
+	// The permissions it grants, replacing the current ones.
+	Permissions []authz.Permission `json:"permissions,omitempty"`
+	// Whether organization administrators may hand it out.
+	OrganizationAssignable *bool `json:"organizationAssignable,omitempty"`
+	// Whether the role grants its permissions.
+	Active *bool `json:"active,omitempty"`
+}
+
+// Changes to a security manager; fields not given stay.
+type UpdateSecurityManagerInput struct {
+	// The security manager.
+	ID int `json:"id"`
+	// The unique name.
+	Name *string `json:"name,omitempty"`
+	// true makes it the default in place of the current one; the default cannot be unset.
+	IsDefault *bool `json:"isDefault,omitempty"`
+	// Whether users of its form spaces may enrol a TOTP key.
+	TwoFactorEnabled *bool `json:"twoFactorEnabled,omitempty"`
+	// Failed logins in a row that lock an account temporarily.
+	FailedLoginLimit *int `json:"failedLoginLimit,omitempty"`
+	// How long a temporary lock lasts, in seconds.
+	LockoutDurationSeconds *int `json:"lockoutDurationSeconds,omitempty"`
+	// Temporary lockouts in a row after which the account is LOCKED.
+	PermanentLockAfter *int `json:"permanentLockAfter,omitempty"`
+	// Days without login after which an account is deactivated.
+	InactivityDeactivationDays *int `json:"inactivityDeactivationDays,omitempty"`
+	// Turns inactivity deactivation off.
+	ClearInactivityDeactivationDays *bool `json:"clearInactivityDeactivationDays,omitempty"`
+	// Shortest password accepted.
+	PasswordMinLength *int `json:"passwordMinLength,omitempty"`
+	// Longest password accepted.
+	PasswordMaxLength *int `json:"passwordMaxLength,omitempty"`
+	// Whether a password needs a letter and a digit.
+	PasswordRequireDigit *bool `json:"passwordRequireDigit,omitempty"`
+	// Whether a password needs a character that is neither letter nor digit.
+	PasswordRequireSymbol *bool `json:"passwordRequireSymbol,omitempty"`
+	// Whether a password needs upper- and lower-case letters.
+	PasswordRequireMixedCase *bool `json:"passwordRequireMixedCase,omitempty"`
+	// Lowest zxcvbn strength score accepted, 0 to 4.
+	PasswordMinStrength *int `json:"passwordMinStrength,omitempty"`
+	// How many previous passwords may not be reused.
+	PasswordHistorySize *int `json:"passwordHistorySize,omitempty"`
+}
+
+// Changes to a user's contact details and flags; fields not given stay.
+type UpdateUserInput struct {
+	// The user to change.
+	UserID int `json:"userId"`
+	// The version the caller read; a different current version refuses the change.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The given name.
+	FirstName *string `json:"firstName,omitempty"`
+	// The family name.
+	LastName *string `json:"lastName,omitempty"`
+	// The email address.
+	Email *string `json:"email,omitempty"`
+	// The mobile number; an empty string removes it.
+	Mobile *string `json:"mobile,omitempty"`
+	// The phone number; an empty string removes it.
+	Phone *string `json:"phone,omitempty"`
+	// The whole new profile.
+	Profile map[string]string `json:"profile,omitempty"`
+	// Whether the user must use a TOTP second factor.
+	TwoFactorRequired *bool `json:"twoFactorRequired,omitempty"`
+	// Whether the user must choose a new password at the next login.
+	MustChangePassword *bool `json:"mustChangePassword,omitempty"`
+}
+
 // A problem with the input of a mutation that the user can fix. Mutations
 // return these in their payload instead of failing, and change nothing when
 // there are any.
@@ -83,6 +551,14 @@ type UserError struct {
 	Code UserErrorCode `json:"code"`
 	// What is wrong, for people.
 	Message string `json:"message"`
+}
+
+// The result of a change to one user.
+type UserPayload struct {
+	// The user after the change; null when the change was refused.
+	User *ent.User `json:"user,omitempty"`
+	// What the caller must fix; empty when the change was made.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The kinds of user errors. Further codes are added by the schema files of
@@ -102,7 +578,7 @@ const (
 	UserErrorCodeInvalidCredentials UserErrorCode = "INVALID_CREDENTIALS"
 	// The password is shorter than the policy allows.
 	UserErrorCodeTooShort UserErrorCode = "TOO_SHORT"
-	// The password is longer than the policy allows.
+	// The value is longer than the field or the password policy allows.
 	UserErrorCodeTooLong UserErrorCode = "TOO_LONG"
 	// The password has no letter.
 	UserErrorCodeMissingLetter UserErrorCode = "MISSING_LETTER"
@@ -120,6 +596,24 @@ const (
 	UserErrorCodeTooWeak UserErrorCode = "TOO_WEAK"
 	// The password is one of the user's recent passwords.
 	UserErrorCodeRecentlyUsed UserErrorCode = "RECENTLY_USED"
+	// The account cannot move from its status to the requested one.
+	UserErrorCodeInvalidStatusTransition UserErrorCode = "INVALID_STATUS_TRANSITION"
+	// Another object already has this unique value, such as a username in another case.
+	UserErrorCodeDuplicate UserErrorCode = "DUPLICATE"
+	// The object is still assigned; the message says how often.
+	UserErrorCodeInUse UserErrorCode = "IN_USE"
+	// An expiry or lock end must lie in the future.
+	UserErrorCodeExpiryInPast UserErrorCode = "EXPIRY_IN_PAST"
+	// The caller may not hand out or take away this role, organization or access.
+	UserErrorCodeForbiddenGrant UserErrorCode = "FORBIDDEN_GRANT"
+	// The change would leave no active holder of the Administrator role.
+	UserErrorCodeLastAdministrator UserErrorCode = "LAST_ADMINISTRATOR"
+	// The list holds more items than one call accepts.
+	UserErrorCodeTooManyItems UserErrorCode = "TOO_MANY_ITEMS"
+	// The token of a link is unknown, used or expired.
+	UserErrorCodeInvalidToken UserErrorCode = "INVALID_TOKEN"
+	// Built-in objects cannot be deleted, renamed or deactivated.
+	UserErrorCodeBuiltin UserErrorCode = "BUILTIN"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -138,11 +632,20 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeCommonPassword,
 	UserErrorCodeTooWeak,
 	UserErrorCodeRecentlyUsed,
+	UserErrorCodeInvalidStatusTransition,
+	UserErrorCodeDuplicate,
+	UserErrorCodeInUse,
+	UserErrorCodeExpiryInPast,
+	UserErrorCodeForbiddenGrant,
+	UserErrorCodeLastAdministrator,
+	UserErrorCodeTooManyItems,
+	UserErrorCodeInvalidToken,
+	UserErrorCodeBuiltin,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalidValue, UserErrorCodeRequired, UserErrorCodeNotFound, UserErrorCodeVersionConflict, UserErrorCodeInvalidCredentials, UserErrorCodeTooShort, UserErrorCodeTooLong, UserErrorCodeMissingLetter, UserErrorCodeMissingDigit, UserErrorCodeMissingSymbol, UserErrorCodeMissingMixedCase, UserErrorCodeContainsUsername, UserErrorCodeCommonPassword, UserErrorCodeTooWeak, UserErrorCodeRecentlyUsed:
+	case UserErrorCodeInvalidValue, UserErrorCodeRequired, UserErrorCodeNotFound, UserErrorCodeVersionConflict, UserErrorCodeInvalidCredentials, UserErrorCodeTooShort, UserErrorCodeTooLong, UserErrorCodeMissingLetter, UserErrorCodeMissingDigit, UserErrorCodeMissingSymbol, UserErrorCodeMissingMixedCase, UserErrorCodeContainsUsername, UserErrorCodeCommonPassword, UserErrorCodeTooWeak, UserErrorCodeRecentlyUsed, UserErrorCodeInvalidStatusTransition, UserErrorCodeDuplicate, UserErrorCodeInUse, UserErrorCodeExpiryInPast, UserErrorCodeForbiddenGrant, UserErrorCodeLastAdministrator, UserErrorCodeTooManyItems, UserErrorCodeInvalidToken, UserErrorCodeBuiltin:
 		return true
 	}
 	return false

@@ -63,3 +63,34 @@ func Diff[T comparable](changes map[string]Change, field string, before, after T
 	changes[field] = Change{Before: before, After: after}
 	return changes
 }
+
+// RecordAll writes events through client in one statement, for bulk
+// operations; like Record, it should be the transaction's client.
+func RecordAll(ctx context.Context, client *ent.Client, events []Event) error {
+	actor, _ := authz.ActorFrom(ctx)
+	requestID := logging.RequestID(ctx)
+	const chunk = 500
+	for start := 0; start < len(events); start += chunk {
+		end := min(start+chunk, len(events))
+		builders := make([]*ent.AuditEventCreate, 0, end-start)
+		for _, e := range events[start:end] {
+			c := client.AuditEvent.Create().
+				SetActorName(actor.Name()).
+				SetAction(e.Action).
+				SetTargetType(e.TargetType).
+				SetTargetID(e.TargetID).
+				SetRequestID(requestID)
+			if actor != nil && !actor.System && actor.UserID != 0 {
+				c.SetActorID(actor.UserID)
+			}
+			if len(e.Changes) > 0 {
+				c.SetChanges(e.Changes)
+			}
+			builders = append(builders, c)
+		}
+		if err := client.AuditEvent.CreateBulk(builders...).Exec(ctx); err != nil {
+			return fmt.Errorf("audit: recording %d events: %w", len(builders), err)
+		}
+	}
+	return nil
+}

@@ -29,6 +29,7 @@ type Config struct {
 	LogFormat         string
 	MaxQueryDepth     int
 	ShutdownTimeout   time.Duration
+	SweepInterval     time.Duration
 	Demo              bool
 
 	SessionIdleTimeout time.Duration
@@ -84,6 +85,8 @@ var settings = []setting{
 		func(c *Config, v string) error { return positiveInt(&c.LoginRatePerMinute, v) }},
 	{"ACCOUNTD_LOGIN_RATE_BURST", "login-rate-burst", "10", "login attempts allowed at once before the rate applies",
 		func(c *Config, v string) error { return positiveInt(&c.LoginRateBurst, v) }},
+	{"ACCOUNTD_SWEEP_INTERVAL", "sweep-interval", "1m", "time between two runs of the background sweeper (expiries, unlocks, inactivity, email)",
+		func(c *Config, v string) error { return duration(&c.SweepInterval, v) }},
 }
 
 // Load reads the settings for the serve command from the environment, as

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -19,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"accountd/graph"
+	"accountd/internal/admin"
 	"accountd/internal/auth"
 	"accountd/internal/clock"
 	"accountd/internal/storage"
@@ -40,6 +40,11 @@ type Options struct {
 	// Auth logs users in and checks bearer tokens; when nil, a service with
 	// the default settings is used.
 	Auth *auth.Service
+	// PublicURL is the base of the links in emails.
+	PublicURL string
+	// AdminOptions configure the service behind the mutations, such as
+	// the argon2id parameters that tests lower.
+	AdminOptions []admin.Option
 }
 
 // New returns the HTTP handler of the whole server over db.
@@ -85,17 +90,21 @@ func New(db *storage.DB, opts Options) http.Handler {
 }
 
 func graphQL(db *storage.DB, opts Options) http.Handler {
-	srv := handler.New(graph.NewSchema(db.Client, opts.Clock, opts.Auth))
+	adminOpts := []admin.Option{admin.WithDialect(db.Dialect)}
+	if opts.PublicURL != "" {
+		adminOpts = append(adminOpts, admin.WithPublicURL(opts.PublicURL))
+	}
+	svc := admin.New(db.Client, opts.Clock, append(adminOpts, opts.AdminOptions...)...)
+	srv := handler.New(graph.NewSchema(db.Client, opts.Clock, opts.Auth, graph.WithAdmin(svc)))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(graph.DepthLimit{Max: opts.MaxQueryDepth})
-	// The session mutations keep their own transactions: a failed login
-	// must record the failure even when the request fails afterwards.
-	srv.Use(entgql.Transactioner{TxOpener: db.Client, SkipTxFunc: entgql.SkipIfHasFields(
-		"login", "logout", "reauthenticate", "changePassword")})
+	// No request-wide transaction: every mutation of the admin service
+	// runs in its own, which also holds its audit event and emails, and
+	// refuses bad input before writing.
 	srv.AroundFields(graph.DefaultDeny)
 	srv.AroundFields(graph.PageSize)
 	srv.AroundResponses(graph.NormalizeCodes)

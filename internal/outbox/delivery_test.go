@@ -1,0 +1,229 @@
+package outbox_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"mime/quotedprintable"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"accountd/ent/outboxmessage"
+	"accountd/internal/account"
+	"accountd/internal/admin"
+	"accountd/internal/authz"
+	"accountd/internal/clock"
+	"accountd/internal/outbox"
+	"accountd/internal/password"
+	"accountd/internal/testdb"
+)
+
+// mailbox is an in-process SMTP server that keeps what it receives.
+type mailbox struct {
+	mu       sync.Mutex
+	messages []string
+	addr     string
+	srv      *smtp.Server
+}
+
+func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{box: m}, nil }
+
+type smtpSession struct{ box *mailbox }
+
+func (s *smtpSession) Reset()                               {}
+func (s *smtpSession) Logout() error                        { return nil }
+func (s *smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *smtpSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *smtpSession) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.box.mu.Lock()
+	defer s.box.mu.Unlock()
+	s.box.messages = append(s.box.messages, string(raw))
+	return nil
+}
+
+// startMailbox listens on addr, or on a free port when addr is empty.
+func startMailbox(t *testing.T, box *mailbox, addr string) {
+	t.Helper()
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box.addr = ln.Addr().String()
+	box.srv = smtp.NewServer(box)
+	box.srv.Domain = "localhost"
+	box.srv.AllowInsecureAuth = true
+	go func() { _ = box.srv.Serve(ln) }()
+	t.Cleanup(func() { _ = box.srv.Close() })
+}
+
+func (m *mailbox) received() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.messages...)
+}
+
+var tokenPattern = regexp.MustCompile(`https://accounts\.example\.com/password/reset\?token=([A-Za-z0-9_-]+)`)
+
+func decoded(t *testing.T, raw string) string {
+	t.Helper()
+	b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestResetEmailThroughSMTP(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		ctx := authz.SystemContext(context.Background())
+		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
+		svc := admin.New(db.Client, clk, admin.WithDialect(db.Dialect),
+			admin.WithPasswordParams(password.Params{Memory: 64, Iterations: 1, Parallelism: 1,
+				SaltLen: 16, KeyLen: 32}),
+			admin.WithPublicURL("https://accounts.example.com"))
+		box := &mailbox{}
+		startMailbox(t, box, "")
+		sender, err := outbox.NewSMTPSender("smtp://" + box.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := outbox.NewDispatcher(db.Client, clk, sender, "accountd@example.com",
+			slog.New(slog.DiscardHandler))
+
+		u := db.Client.User.Create().SetUsername("frank").SetEmail("frank@example.com").
+			SetStatus(account.StatusActive).SaveX(ctx)
+		if _, err := svc.ResetPassword(ctx, admin.ResetPasswordInput{UserID: u.ID,
+			SendResetEmail: true}); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if _, err := d.DeliverDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := box.received()
+		if len(got) != 1 {
+			t.Fatalf("%d emails arrived, want 1", len(got))
+		}
+		body := decoded(t, got[0])
+		if !strings.Contains(body, "To: <frank@example.com>") {
+			t.Fatalf("email not addressed to frank:\n%s", body)
+		}
+		m := tokenPattern.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no reset link in:\n%s", body)
+		}
+		if _, err := svc.CompletePasswordReset(ctx, m[1], "Another-Solid-Passw0rd"); err != nil {
+			t.Fatalf("the link does not work: %v", err)
+		}
+		_, err = svc.CompletePasswordReset(ctx, m[1], "Yet-Another-Passw0rd!")
+		if ie, ok := admin.AsInputError(err); !ok || ie.Problems[0].Code != admin.CodeInvalidToken {
+			t.Fatalf("second use: %v", err)
+		}
+	})
+}
+
+func TestSMTPOutageDelaysMail(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		ctx := authz.SystemContext(context.Background())
+		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		_ = ln.Close()
+
+		sender, err := outbox.NewSMTPSender("smtp://" + addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := outbox.NewDispatcher(db.Client, clk, sender, "accountd@example.com",
+			slog.New(slog.DiscardHandler))
+		err = outbox.Enqueue(ctx, db.Client, outbox.Message{Kind: outbox.KindPasswordReset,
+			To: "grace@example.com", QueuedAt: clk.Now(),
+			Data: map[string]string{"Name": "Grace", "Username": "grace", "ValidFor": "24 hours",
+				"Link": "https://accounts.example.com/password/reset?token=x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		for attempt := 1; attempt <= 3; attempt++ {
+			if _, err := d.DeliverDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			m := db.Client.OutboxMessage.Query().OnlyX(ctx)
+			if m.Status != outboxmessage.StatusPENDING || m.Attempts != attempt || m.LastError == "" {
+				t.Fatalf("after attempt %d: status %s, attempts %d, error %q", attempt,
+					m.Status, m.Attempts, m.LastError)
+			}
+			if sent, _ := d.DeliverDue(ctx); sent != 0 {
+				t.Fatal("a message was retried before its backoff passed")
+			}
+			clk.Advance(outbox.Backoff(attempt))
+		}
+
+		box := &mailbox{}
+		startMailbox(t, box, addr)
+		if sent, err := d.DeliverDue(ctx); err != nil || sent != 1 {
+			t.Fatalf("sent %d, err %v", sent, err)
+		}
+		if sent, _ := d.DeliverDue(ctx); sent != 0 {
+			t.Fatal("the message was sent twice")
+		}
+		if n := len(box.received()); n != 1 {
+			t.Fatalf("%d emails arrived, want 1", n)
+		}
+		m := db.Client.OutboxMessage.Query().OnlyX(ctx)
+		if m.Status != outboxmessage.StatusSENT || m.Attempts != 4 {
+			t.Fatalf("status %s, attempts %d", m.Status, m.Attempts)
+		}
+	})
+}
+
+func TestFileSenderWritesEML(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		ctx := authz.SystemContext(context.Background())
+		dir := t.TempDir()
+		clk := clock.NewManual(time.Now().UTC())
+		d := outbox.NewDispatcher(db.Client, clk, outbox.FileSender{Dir: dir},
+			"accountd@localhost", slog.New(slog.DiscardHandler))
+		err := outbox.Enqueue(ctx, db.Client, outbox.Message{Kind: outbox.KindPasswordSetup,
+			To: "heidi@example.com", QueuedAt: clk.Now(),
+			Data: map[string]string{"Name": "Heidi", "Username": "heidi", "ValidFor": "72 hours",
+				"Link": "https://accounts.example.com/password/reset?token=y"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sent, err := d.DeliverDue(ctx); err != nil || sent != 1 {
+			t.Fatalf("sent %d, err %v", sent, err)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+		if len(files) != 1 {
+			t.Fatalf("%d .eml files", len(files))
+		}
+		raw, _ := os.ReadFile(files[0])
+		if !bytes.Contains(raw, []byte("Subject: Choose your password")) {
+			t.Fatalf("unexpected file:\n%s", raw)
+		}
+	})
+}

@@ -1,0 +1,140 @@
+package sweeper_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"accountd/ent"
+	"accountd/ent/auditevent"
+	"accountd/internal/account"
+	"accountd/internal/authz"
+	"accountd/internal/clock"
+	"accountd/internal/storage"
+	"accountd/internal/sweeper"
+	"accountd/internal/testdb"
+)
+
+func newSweeper(db *storage.DB, clk clock.Clock) *sweeper.Sweeper {
+	return sweeper.New(db.Client, clk, nil, slog.New(slog.DiscardHandler))
+}
+
+func newUser(t *testing.T, c *ent.Client, name string, status account.Status) *ent.User {
+	t.Helper()
+	return c.User.Create().SetUsername(name).SetEmail(name + "@example.com").
+		SetStatus(status).SaveX(authz.SystemContext(context.Background()))
+}
+
+func TestTwoSweepersExpireEachAssignmentOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		ctx := authz.SystemContext(context.Background())
+		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
+		soon := clk.Now().Add(time.Hour)
+		g := db.Client.Group.Create().SetName("Night shift").SetType("JOB").SaveX(ctx)
+		const users = 15
+		for i := range users {
+			u := newUser(t, db.Client, fmt.Sprint("temp", i), account.StatusActive)
+			r := db.Client.Role.Create().SetName(fmt.Sprint("role", i)).SaveX(ctx)
+			db.Client.RoleAssignment.Create().SetUser(u).SetRole(r).SetExpiresAt(soon).ExecX(ctx)
+			db.Client.GroupMembership.Create().SetUser(u).SetGroup(g).SetExpiresAt(soon).ExecX(ctx)
+		}
+		permanent := newUser(t, db.Client, "permanent", account.StatusActive)
+		db.Client.GroupMembership.Create().SetUser(permanent).SetGroup(g).ExecX(ctx)
+
+		if r, err := newSweeper(db, clk).Sweep(ctx); err != nil || r.RolesExpired != 0 {
+			t.Fatalf("before expiry: %+v, %v", r, err)
+		}
+		clk.Advance(time.Hour)
+
+		results := make([]sweeper.Result, 2)
+		var wg sync.WaitGroup
+		for i := range results {
+			wg.Go(func() {
+				r, err := newSweeper(db, clk).Sweep(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				results[i] = r
+			})
+		}
+		wg.Wait()
+		roles := results[0].RolesExpired + results[1].RolesExpired
+		groups := results[0].GroupsExpired + results[1].GroupsExpired
+		if roles != users || groups != users {
+			t.Fatalf("expired %d roles and %d memberships, want %d each", roles, groups, users)
+		}
+		if n := db.Client.RoleAssignment.Query().CountX(ctx); n != 0 {
+			t.Fatalf("%d role assignments left", n)
+		}
+		if n := db.Client.GroupMembership.Query().CountX(ctx); n != 1 {
+			t.Fatalf("%d memberships left, want the permanent one", n)
+		}
+		for action, want := range map[string]int{"role_assignment.expired": users,
+			"group_membership.expired": users} {
+			events := db.Client.AuditEvent.Query().Where(auditevent.Action(action)).AllX(ctx)
+			if len(events) != want {
+				t.Fatalf("%d %s events, want %d", len(events), action, want)
+			}
+			if events[0].ActorName != "system" || events[0].ActorID != nil {
+				t.Fatalf("actor %q", events[0].ActorName)
+			}
+		}
+	})
+}
+
+func TestEndTemporaryLocks(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		ctx := authz.SystemContext(context.Background())
+		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
+		u := db.Client.User.Create().SetUsername("locked").SetEmail("locked@example.com").
+			SetStatus(account.StatusLockedTemporarily).SetLockedUntil(clk.Now().Add(time.Minute)).
+			SetFailedLoginAttempts(5).SaveX(ctx)
+		s := newSweeper(db, clk)
+		if r, _ := s.Sweep(ctx); r.Unlocked != 0 {
+			t.Fatal("unlocked before the lock ended")
+		}
+		clk.Advance(time.Minute)
+		if r, err := s.Sweep(ctx); err != nil || r.Unlocked != 1 {
+			t.Fatalf("unlocked %d, err %v", r.Unlocked, err)
+		}
+		got := db.Client.User.GetX(ctx, u.ID)
+		if got.Status != account.StatusActive || got.LockedUntil != nil ||
+			got.FailedLoginAttempts != 0 || got.Version != u.Version+1 {
+			t.Fatalf("status %s, lockedUntil %v, failed %d", got.Status, got.LockedUntil,
+				got.FailedLoginAttempts)
+		}
+	})
+}
+
+func TestDeactivateInactive(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		ctx := authz.SystemContext(context.Background())
+		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
+		idle := newUser(t, db.Client, "idle", account.StatusActive)
+		idle = db.Client.User.UpdateOne(idle).SetLastLoginAt(clk.Now().AddDate(0, 0, -31)).SaveX(ctx)
+		busy := newUser(t, db.Client, "busy", account.StatusActive)
+		db.Client.User.UpdateOne(busy).SetLastLoginAt(clk.Now()).ExecX(ctx)
+
+		s := newSweeper(db, clk)
+		if r, _ := s.Sweep(ctx); r.Deactivated != 0 {
+			t.Fatal("deactivated without inactivityDeactivationDays")
+		}
+		db.Client.SecurityManager.Create().SetName("Default").SetIsDefault(true).
+			SetInactivityDeactivationDays(30).ExecX(ctx)
+		if r, err := s.Sweep(ctx); err != nil || r.Deactivated != 1 {
+			t.Fatalf("deactivated %d, err %v", r.Deactivated, err)
+		}
+		if got := db.Client.User.GetX(ctx, idle.ID); got.Status != account.StatusInactive {
+			t.Fatalf("idle user is %s", got.Status)
+		}
+		if got := db.Client.User.GetX(ctx, busy.ID); got.Status != account.StatusActive {
+			t.Fatalf("busy user is %s", got.Status)
+		}
+	})
+}
