@@ -52,6 +52,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Clock:         clk,
 			CORSOrigins:   cfg.CORSOrigins,
 			MaxQueryDepth: cfg.MaxQueryDepth,
+			QueryLimits: server.QueryLimits{
+				CostBudget:       cfg.QueryCostBudget,
+				MaxAliases:       cfg.MaxAliases,
+				MaxFieldRepeats:  cfg.MaxFieldRepeats,
+				PersistedQueries: cfg.PersistedQueries,
+			},
+			PlaygroundQuery: cfg.PlaygroundQuery,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
