@@ -80,6 +80,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			MaxQueryDepth: cfg.MaxQueryDepth,
 			Auth:          svc,
 			PublicURL:     cfg.PublicURL,
+			QueryLimits: server.QueryLimits{
+				CostBudget:       cfg.QueryCostBudget,
+				MaxAliases:       cfg.MaxAliases,
+				MaxFieldRepeats:  cfg.MaxFieldRepeats,
+				PersistedQueries: cfg.PersistedQueries,
+			},
+			PlaygroundQuery: cfg.PlaygroundQuery,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

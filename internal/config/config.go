@@ -28,6 +28,11 @@ type Config struct {
 	LogLevel          string
 	LogFormat         string
 	MaxQueryDepth     int
+	QueryCostBudget   int
+	MaxAliases        int
+	MaxFieldRepeats   int
+	PersistedQueries  int
+	PlaygroundQuery   string
 	ShutdownTimeout   time.Duration
 	SweepInterval     time.Duration
 	Demo              bool
@@ -73,6 +78,16 @@ var settings = []setting{
 		func(c *Config, v string) error { c.LogFormat = v; return nil }},
 	{"ACCOUNTD_MAX_QUERY_DEPTH", "max-query-depth", "15", "deepest GraphQL selection accepted",
 		func(c *Config, v string) error { return positiveInt(&c.MaxQueryDepth, v) }},
+	{"ACCOUNTD_QUERY_COST_BUDGET", "query-cost-budget", "50000", "largest GraphQL operation cost: page sizes times enclosing page sizes",
+		func(c *Config, v string) error { return positiveInt(&c.QueryCostBudget, v) }},
+	{"ACCOUNTD_MAX_ALIASES", "max-aliases", "50", "most aliased fields in a GraphQL document",
+		func(c *Config, v string) error { return positiveInt(&c.MaxAliases, v) }},
+	{"ACCOUNTD_MAX_FIELD_REPEATS", "max-field-repeats", "10", "most times a field or fragment may recur in one selection set",
+		func(c *Config, v string) error { return positiveInt(&c.MaxFieldRepeats, v) }},
+	{"ACCOUNTD_PERSISTED_QUERY_CACHE", "persisted-query-cache", "1000", "automatic persisted queries remembered (LRU)",
+		func(c *Config, v string) error { return positiveInt(&c.PersistedQueries, v) }},
+	{"ACCOUNTD_PLAYGROUND_QUERY", "", "", "document the playground opens with; empty: a first page of users",
+		func(c *Config, v string) error { c.PlaygroundQuery = v; return nil }},
 	{"ACCOUNTD_SHUTDOWN_TIMEOUT", "shutdown-timeout", "10s", "how long in-flight requests may finish on SIGTERM",
 		func(c *Config, v string) error { return duration(&c.ShutdownTimeout, v) }},
 	{"ACCOUNTD_SESSION_IDLE_TIMEOUT", "session-idle-timeout", "30m", "a session not used for this long ends",

@@ -20,6 +20,10 @@ func TestDefaults(t *testing.T) {
 		c.LogFormat != "text" || c.MaxQueryDepth != 15 || c.ShutdownTimeout != 10*time.Second {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
+	if c.QueryCostBudget != 50000 || c.MaxAliases != 50 || c.MaxFieldRepeats != 10 ||
+		c.PersistedQueries != 1000 || c.PlaygroundQuery != "" {
+		t.Fatalf("unexpected query limits: %+v", c)
+	}
 	if c.PublicURL != "http://127.0.0.1:8080" {
 		t.Fatalf("PublicURL = %q", c.PublicURL)
 	}

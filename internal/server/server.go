@@ -13,7 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -21,6 +20,7 @@ import (
 	"accountd/internal/admin"
 	"accountd/internal/auth"
 	"accountd/internal/clock"
+	"accountd/internal/playground"
 	"accountd/internal/storage"
 )
 
@@ -45,6 +45,41 @@ type Options struct {
 	// AdminOptions configure the service behind the mutations, such as
 	// the argon2id parameters that tests lower.
 	AdminOptions []admin.Option
+	// QueryLimits bounds the work one GraphQL request may ask for.
+	QueryLimits QueryLimits
+	// PlaygroundQuery is the document the playground opens with; a first
+	// page of users when empty.
+	PlaygroundQuery string
+}
+
+// QueryLimits bounds the work one GraphQL request may ask for; a zero field
+// takes its default.
+type QueryLimits struct {
+	// CostBudget is the largest operation cost accepted (50,000).
+	CostBudget int
+	// MaxAliases is the most aliased fields in a document (50).
+	MaxAliases int
+	// MaxFieldRepeats is the most times one field or fragment may appear
+	// in one selection set (10).
+	MaxFieldRepeats int
+	// PersistedQueries is how many automatic persisted queries are
+	// remembered, least recently used first out (1,000).
+	PersistedQueries int
+}
+
+func (l *QueryLimits) setDefaults() {
+	if l.CostBudget == 0 {
+		l.CostBudget = 50_000
+	}
+	if l.MaxAliases == 0 {
+		l.MaxAliases = 50
+	}
+	if l.MaxFieldRepeats == 0 {
+		l.MaxFieldRepeats = 10
+	}
+	if l.PersistedQueries == 0 {
+		l.PersistedQueries = 1000
+	}
 }
 
 // New returns the HTTP handler of the whole server over db.
@@ -58,11 +93,17 @@ func New(db *storage.DB, opts Options) http.Handler {
 	if opts.Auth == nil {
 		opts.Auth = auth.New(db.Client, opts.Clock, auth.DefaultSettings())
 	}
+	opts.QueryLimits.setDefaults()
 
 	m := newMetrics()
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", m.observe("graphql", graphQL(db, opts)))
-	mux.Handle("GET /{$}", m.observe("playground", playground.Handler("accountd", "/graphql")))
+	pg := m.observe("playground", playground.Handler(playground.Options{
+		Endpoint: "/graphql",
+		Query:    opts.PlaygroundQuery,
+	}))
+	mux.Handle("GET /{$}", pg)
+	mux.Handle("GET /playground/", pg)
 	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
@@ -90,6 +131,7 @@ func New(db *storage.DB, opts Options) http.Handler {
 }
 
 func graphQL(db *storage.DB, opts Options) http.Handler {
+	limits := opts.QueryLimits
 	adminOpts := []admin.Option{admin.WithDialect(db.Dialect)}
 	if opts.PublicURL != "" {
 		adminOpts = append(adminOpts, admin.WithPublicURL(opts.PublicURL))
@@ -101,6 +143,9 @@ func graphQL(db *storage.DB, opts Options) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](limits.PersistedQueries)})
+	srv.Use(graph.CostBudget{Budget: int64(limits.CostBudget)})
+	srv.Use(graph.SelectionLimits{MaxAliases: limits.MaxAliases, MaxRepeats: limits.MaxFieldRepeats})
 	srv.Use(graph.DepthLimit{Max: opts.MaxQueryDepth})
 	// No request-wide transaction: every mutation of the admin service
 	// runs in its own, which also holds its audit event and emails, and
