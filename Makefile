@@ -23,7 +23,10 @@ test:
 
 ## bench: the Go benchmarks, on SQLite and (with TEST_DATABASE_URL) PostgreSQL
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime=2s ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) ./...
+
+BENCHTIME  ?= 2s
+BENCHCOUNT ?= 1
 
 ## generate: regenerate the ent and gqlgen code
 generate:
