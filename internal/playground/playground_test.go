@@ -27,7 +27,7 @@ func TestPage(t *testing.T) {
 	}{
 		{"defaults", Options{Endpoint: "/graphql"}, []string{
 			`data-endpoint="/graphql"`,
-			`data-query="# Paste the token`,
+			`data-query="# Log in with the login mutation`,
 			`data-headers="{&#34;Authorization&#34;: &#34;Bearer &lt;paste the token from login&gt;&#34;}"`,
 		}},
 		{"a configured query is escaped", Options{Endpoint: "/graphql", Query: `{ a(b: "<c>") }`},
