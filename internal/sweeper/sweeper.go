@@ -1,6 +1,7 @@
 // Package sweeper runs accountd's background work: it removes expired role
 // assignments and group memberships, ends passed temporary locks,
-// deactivates inactive accounts and delivers the outbox. Every item is
+// deactivates inactive accounts, deletes long-ended sessions and reset
+// tokens, and delivers the outbox. Every item is
 // taken with a conditional statement whose affected-row count says which
 // instance won it, so several servers on one database handle each once.
 package sweeper
@@ -41,7 +42,7 @@ type Sweeper struct {
 
 // Result counts what one sweep did.
 type Result struct {
-	RolesExpired, GroupsExpired, Unlocked, Deactivated, MailsSent int
+	RolesExpired, GroupsExpired, Unlocked, Deactivated, MailsSent, TokensPurged int
 }
 
 // New returns a sweeper; dispatcher may be nil to leave the outbox alone.
@@ -82,6 +83,9 @@ func (s *Sweeper) Sweep(ctx context.Context) (Result, error) {
 		return r, err
 	}
 	if r.Deactivated, err = s.DeactivateInactive(ctx); err != nil {
+		return r, err
+	}
+	if r.TokensPurged, err = s.PurgeEndedTokens(ctx); err != nil {
 		return r, err
 	}
 	if s.dispatcher != nil {
