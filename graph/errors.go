@@ -72,7 +72,11 @@ func PresentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		var unwrapped *gqlerror.Error
 		if errors.As(err, &unwrapped) && unwrapped.Err == nil {
 			// Errors gqlgen made itself, such as argument coercion errors,
-			// describe the request and are safe to show.
+			// describe the request and are safe to show; entgql's
+			// not-found errors would show the key behind an opaque ID.
+			if codeOf(gerr) == CodeNotFound {
+				return withCode(gerr, CodeNotFound, errNotFound.Message)
+			}
 			return withCode(gerr, codeOf(gerr), gerr.Message)
 		}
 		logger.ErrorContext(ctx, "request failed", "error", err, "path", gerr.Path.String())
