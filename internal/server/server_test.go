@@ -116,7 +116,7 @@ func TestBadInputIsRefusedAndTheServerKeepsServing(t *testing.T) {
 			}, http.StatusOK, "NOT_FOUND"},
 			{"unknown ID among nodes", func() testapi.Response {
 				return env.api.Do(t, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
-					map[string]any{"ids": []string{unknownID}})
+					map[string]any{"ids": []string{unknownID, scalar.EncodeID(unknownKey + 1)}})
 			}, http.StatusOK, "NOT_FOUND"},
 			{"malformed ID literal", func() testapi.Response {
 				return env.api.Do(t, `{ node(id: "not-an-id") { id } }`, nil)
