@@ -106,7 +106,9 @@ func New(db *storage.DB, opts Options) http.Handler {
 
 	m := newMetrics()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", m.observe("graphql", graphQL(db, opts)))
+	svc := adminService(db, opts)
+	mux.Handle("/graphql", m.observe("graphql", graphQL(opts, db, svc)))
+	linkPages{svc: svc, auth: opts.Auth, logger: opts.Logger}.register(mux)
 	pg := m.observe("playground", playground.Handler(playground.Options{
 		Endpoint: "/graphql",
 		Query:    opts.PlaygroundQuery,
@@ -139,9 +141,8 @@ func New(db *storage.DB, opts Options) http.Handler {
 	return requestID(accessLog(opts.Logger, recoverPanics(opts.Logger, c.Handler(mux))))
 }
 
-func graphQL(db *storage.DB, opts Options) http.Handler {
+func graphQL(opts Options, db *storage.DB, svc *admin.Service) http.Handler {
 	limits := opts.QueryLimits
-	svc := adminService(db, opts)
 	srv := handler.New(graph.NewSchema(db.Client, opts.Clock, opts.Auth, graph.WithAdmin(svc)))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
