@@ -602,3 +602,39 @@ func TestConfirmTwoFactorKeyRefusesBadInput(t *testing.T) {
 		})
 	})
 }
+
+// TestUsersPageTwoFactorStatements checks that User.twoFactor is loaded for
+// a whole page at once: the page costs the same whatever its size, and at
+// most two statements more than without it.
+func TestUsersPageTwoFactorStatements(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		var counter testdb.Counter
+		db := e.Open(t, storage.WithDriver(counter.Wrap))
+		seedUsers(t, db.Client, testUsers)
+		c := testauth.AdminClient(t, db, testauth.Handler(t, db, clock.System{}))
+		count := func(t *testing.T, q string, size int) int {
+			t.Helper()
+			counter.Reset()
+			c.Do(t, q, map[string]any{"first": size}).MustData(t, &struct{}{})
+			return counter.Count()
+		}
+		withTwoFactor := strings.Replace(usersPageQuery, "username\n", "username\n"+twoFactorFields+"\n", 1)
+		if withTwoFactor == usersPageQuery {
+			t.Fatal("twoFactor was not added to the page query")
+		}
+		for _, size := range []int{10, 100} {
+			base, with := count(t, usersPageQuery, size), count(t, withTwoFactor, size)
+			// One statement reads the keys, one the form spaces with two
+			// factors enabled.
+			if with-base != 2 {
+				t.Fatalf("twoFactor on a page of %d adds %d statements, want 2:\n%s",
+					size, with-base, strings.Join(counter.Statements(), "\n"))
+			}
+		}
+		alone := `query($first: Int!) { users(first: $first) { edges { node { username ` +
+			twoFactorFields + ` } } } }`
+		if small, large := count(t, alone, 10), count(t, alone, 100); small != large {
+			t.Fatalf("twoFactor alone: %d statements for 10 users, %d for 100", small, large)
+		}
+	})
+}
