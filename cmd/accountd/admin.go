@@ -55,7 +55,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdin
 		return err
 	}
 	defer db.Close()
-	svc := authService(cfg, db, clock.System{})
+	svc := authService(cfg, db, clock.System{}, nil)
 	err = svc.CreateAdministrator(ctx, auth.AdministratorInput{Username: *username, Email: *email, Password: pw})
 	var policy *auth.PolicyError
 	if errors.As(err, &policy) {

@@ -24,7 +24,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer db.Close()
-	if err := authService(cfg, db, clock.System{}).Bootstrap(ctx, cfg.BootstrapPassword, stdout); err != nil {
+	if err := authService(cfg, db, clock.System{}, nil).Bootstrap(ctx, cfg.BootstrapPassword, stdout); err != nil {
 		return err
 	}
 	status, err := db.Status(ctx)

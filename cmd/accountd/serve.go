@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"accountd/internal/auth"
+	"accountd/internal/authz"
 	"accountd/internal/clock"
 	"accountd/internal/config"
 	"accountd/internal/demo"
@@ -21,6 +22,7 @@ import (
 	"accountd/internal/server"
 	"accountd/internal/storage"
 	"accountd/internal/sweeper"
+	"accountd/internal/twofactor"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -38,8 +40,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 
+	sealer, err := serverSealer(ctx, cfg, db, logger)
+	if err != nil {
+		return err
+	}
 	clk := clock.System{}
-	svc := authService(cfg, db, clk)
+	svc := authService(cfg, db, clk, sealer)
 	if err := svc.Bootstrap(ctx, cfg.BootstrapPassword, stdout); err != nil {
 		return err
 	}
@@ -80,6 +86,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			MaxQueryDepth: cfg.MaxQueryDepth,
 			Auth:          svc,
 			PublicURL:     cfg.PublicURL,
+			Sealer:        sealer,
+			TOTPIssuer:    cfg.TOTPIssuer,
 			QueryLimits: server.QueryLimits{
 				CostBudget:       cfg.QueryCostBudget,
 				MaxAliases:       cfg.MaxAliases,
@@ -132,13 +140,32 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, time
 }
 
 // authService returns the authentication service configured by cfg.
-func authService(cfg config.Config, db *storage.DB, clk clock.Clock) *auth.Service {
+func authService(cfg config.Config, db *storage.DB, clk clock.Clock, sealer *twofactor.Sealer) *auth.Service {
 	settings := auth.DefaultSettings()
 	settings.IdleTimeout = cfg.SessionIdleTimeout
 	settings.MaxAge = cfg.SessionMaxAge
 	settings.RecentAuthentication = cfg.ReauthWindow
 	settings.LoginLimit = ratelimit.Limit{PerMinute: cfg.LoginRatePerMinute, Burst: cfg.LoginRateBurst}
+	settings.Sealer = sealer
 	return auth.New(db.Client, clk, settings)
+}
+
+// serverSealer loads the server key (ACCOUNTD_SECRET_KEY, or the
+// development key file in the data directory) and checks that it opens the
+// stored two-factor secrets, so that a changed key stops the start.
+func serverSealer(ctx context.Context, cfg config.Config, db *storage.DB, logger *slog.Logger) (*twofactor.Sealer, error) {
+	key, err := twofactor.LoadKey(cfg.SecretKey, cfg.DataDir, logger)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := twofactor.NewSealer(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := twofactor.CheckKey(authz.SystemContext(ctx), db.Client, sealer); err != nil {
+		return nil, err
+	}
+	return sealer, nil
 }
 
 func openAndMigrate(ctx context.Context, cfg config.Config, logger *slog.Logger) (*storage.DB, error) {

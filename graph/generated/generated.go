@@ -11,6 +11,7 @@ import (
 	"accountd/internal/account"
 	"accountd/internal/authz"
 	"accountd/internal/password"
+	"accountd/internal/twofactor"
 	"bytes"
 	"context"
 	"errors"
@@ -179,11 +180,13 @@ type ComplexityRoot struct {
 		BulkUpdateAccountStatus func(childComplexity int, input model.BulkUpdateAccountStatusInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		CompletePasswordReset   func(childComplexity int, input model.CompletePasswordResetInput) int
+		ConfirmTwoFactorKey     func(childComplexity int, input model.ConfirmTwoFactorKeyInput) int
 		CreateFormSpace         func(childComplexity int, input model.CreateFormSpaceInput) int
 		CreateGroup             func(childComplexity int, input model.CreateGroupInput) int
 		CreateOrganization      func(childComplexity int, input model.CreateOrganizationInput) int
 		CreateRole              func(childComplexity int, input model.CreateRoleInput) int
 		CreateSecurityManager   func(childComplexity int, input model.CreateSecurityManagerInput) int
+		CreateTwoFactorKey      func(childComplexity int, input model.TwoFactorKeyInput) int
 		CreateUser              func(childComplexity int, input model.CreateUserInput) int
 		DeactivateUser          func(childComplexity int, input model.DeactivateUserInput) int
 		DeleteFormSpace         func(childComplexity int, input model.DeleteInput) int
@@ -195,6 +198,7 @@ type ComplexityRoot struct {
 		Logout                  func(childComplexity int) int
 		Reauthenticate          func(childComplexity int, input model.ReauthenticateInput) int
 		ResetPassword           func(childComplexity int, input model.ResetPasswordInput) int
+		ResetTwoFactorKey       func(childComplexity int, input model.TwoFactorKeyInput) int
 		SetGroupExpiry          func(childComplexity int, input model.SetGroupExpiryInput) int
 		SetRoleExpiry           func(childComplexity int, input model.SetRoleExpiryInput) int
 		UnassignFormSpaces      func(childComplexity int, input model.FormSpacesInput) int
@@ -346,6 +350,15 @@ type ComplexityRoot struct {
 		UserErrors      func(childComplexity int) int
 	}
 
+	TwoFactor struct {
+		CanCreateKey      func(childComplexity int) int
+		CanResetKey       func(childComplexity int) int
+		ConfirmedAt       func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		State             func(childComplexity int) int
+		UnavailableReason func(childComplexity int) int
+	}
+
 	User struct {
 		AllowedStatusTransitions func(childComplexity int) int
 		AuditEvents              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
@@ -369,6 +382,7 @@ type ComplexityRoot struct {
 		Status                   func(childComplexity int) int
 		StatusChangedAt          func(childComplexity int) int
 		StatusReason             func(childComplexity int) int
+		TwoFactor                func(childComplexity int) int
 		TwoFactorRequired        func(childComplexity int) int
 		UpdatedAt                func(childComplexity int) int
 		UserType                 func(childComplexity int) int
@@ -449,6 +463,9 @@ type MutationResolver interface {
 	CreateSecurityManager(ctx context.Context, input model.CreateSecurityManagerInput) (*model.SecurityManagerPayload, error)
 	UpdateSecurityManager(ctx context.Context, input model.UpdateSecurityManagerInput) (*model.SecurityManagerPayload, error)
 	DeleteSecurityManager(ctx context.Context, input model.DeleteSecurityManagerInput) (*model.SecurityManagerPayload, error)
+	CreateTwoFactorKey(ctx context.Context, input model.TwoFactorKeyInput) (*model.UserPayload, error)
+	ResetTwoFactorKey(ctx context.Context, input model.TwoFactorKeyInput) (*model.UserPayload, error)
+	ConfirmTwoFactorKey(ctx context.Context, input model.ConfirmTwoFactorKeyInput) (*model.UserPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -471,6 +488,7 @@ type UserResolver interface {
 	GroupMemberships(ctx context.Context, obj *ent.User, includeExpired *bool) ([]*ent.GroupMembership, error)
 	AllowedStatusTransitions(ctx context.Context, obj *ent.User) ([]account.Status, error)
 	AuditEvents(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error)
+	TwoFactor(ctx context.Context, obj *ent.User) (*model.TwoFactor, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -987,6 +1005,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompletePasswordReset(childComplexity, args["input"].(model.CompletePasswordResetInput)), true
+	case "Mutation.confirmTwoFactorKey":
+		if e.ComplexityRoot.Mutation.ConfirmTwoFactorKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmTwoFactorKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmTwoFactorKey(childComplexity, args["input"].(model.ConfirmTwoFactorKeyInput)), true
 	case "Mutation.createFormSpace":
 		if e.ComplexityRoot.Mutation.CreateFormSpace == nil {
 			break
@@ -1042,6 +1071,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSecurityManager(childComplexity, args["input"].(model.CreateSecurityManagerInput)), true
+	case "Mutation.createTwoFactorKey":
+		if e.ComplexityRoot.Mutation.CreateTwoFactorKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTwoFactorKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTwoFactorKey(childComplexity, args["input"].(model.TwoFactorKeyInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -1158,6 +1198,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["input"].(model.ResetPasswordInput)), true
+	case "Mutation.resetTwoFactorKey":
+		if e.ComplexityRoot.Mutation.ResetTwoFactorKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetTwoFactorKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetTwoFactorKey(childComplexity, args["input"].(model.TwoFactorKeyInput)), true
 	case "Mutation.setGroupExpiry":
 		if e.ComplexityRoot.Mutation.SetGroupExpiry == nil {
 			break
@@ -1875,6 +1926,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SecurityManagerPayload.UserErrors(childComplexity), true
 
+	case "TwoFactor.canCreateKey":
+		if e.ComplexityRoot.TwoFactor.CanCreateKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TwoFactor.CanCreateKey(childComplexity), true
+	case "TwoFactor.canResetKey":
+		if e.ComplexityRoot.TwoFactor.CanResetKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TwoFactor.CanResetKey(childComplexity), true
+	case "TwoFactor.confirmedAt":
+		if e.ComplexityRoot.TwoFactor.ConfirmedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TwoFactor.ConfirmedAt(childComplexity), true
+	case "TwoFactor.createdAt":
+		if e.ComplexityRoot.TwoFactor.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TwoFactor.CreatedAt(childComplexity), true
+	case "TwoFactor.state":
+		if e.ComplexityRoot.TwoFactor.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TwoFactor.State(childComplexity), true
+	case "TwoFactor.unavailableReason":
+		if e.ComplexityRoot.TwoFactor.UnavailableReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TwoFactor.UnavailableReason(childComplexity), true
+
 	case "User.allowedStatusTransitions":
 		if e.ComplexityRoot.User.AllowedStatusTransitions == nil {
 			break
@@ -2022,6 +2110,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.StatusReason(childComplexity), true
+	case "User.twoFactor":
+		if e.ComplexityRoot.User.TwoFactor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.TwoFactor(childComplexity), true
 	case "User.twoFactorRequired":
 		if e.ComplexityRoot.User.TwoFactorRequired == nil {
 			break
@@ -2134,6 +2228,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BulkUpdateAccountStatusInput", ec.unmarshalInputBulkUpdateAccountStatusInput),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("CompletePasswordResetInput", ec.unmarshalInputCompletePasswordResetInput),
+			graphql.NewInputUnmarshaler("ConfirmTwoFactorKeyInput", ec.unmarshalInputConfirmTwoFactorKeyInput),
 			graphql.NewInputUnmarshaler("CreateFormSpaceInput", ec.unmarshalInputCreateFormSpaceInput),
 			graphql.NewInputUnmarshaler("CreateGroupInput", ec.unmarshalInputCreateGroupInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
@@ -2164,6 +2259,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SecurityManagerWhereInput", ec.unmarshalInputSecurityManagerWhereInput),
 			graphql.NewInputUnmarshaler("SetGroupExpiryInput", ec.unmarshalInputSetGroupExpiryInput),
 			graphql.NewInputUnmarshaler("SetRoleExpiryInput", ec.unmarshalInputSetRoleExpiryInput),
+			graphql.NewInputUnmarshaler("TwoFactorKeyInput", ec.unmarshalInputTwoFactorKeyInput),
 			graphql.NewInputUnmarshaler("UnassignGroupsInput", ec.unmarshalInputUnassignGroupsInput),
 			graphql.NewInputUnmarshaler("UnassignRolesInput", ec.unmarshalInputUnassignRolesInput),
 			graphql.NewInputUnmarshaler("UpdateAccountStatusInput", ec.unmarshalInputUpdateAccountStatusInput),
@@ -7087,6 +7183,95 @@ extend type Mutation {
   deleteSecurityManager("The input of the operation." input: DeleteSecurityManagerInput!): SecurityManagerPayload! @requires(permissions: [CATALOG_WRITE])
 }
 `, BuiltIn: false},
+	{Name: "../../twofactor.graphqls", Input: `# Two-factor authentication: a user's TOTP key, its enrolment by email and
+# its confirmation with a first code.
+
+"""
+The enrolment state of a user's two-factor key.
+"""
+enum TwoFactorState {
+  "The user has no key."
+  NOT_CONFIGURED
+  "A key was emailed and waits for its first code."
+  PENDING_CONFIRMATION
+  "The key is confirmed; every login needs a code."
+  CONFIGURED
+}
+
+"""
+Why a two-factor key cannot be created for a user: the first unmet condition.
+"""
+enum TwoFactorUnavailableReason {
+  "The user does not have twoFactorRequired."
+  TWO_FACTOR_NOT_REQUIRED
+  "The user has no email address to send the key to."
+  NO_EMAIL
+  "The account is REJECTED or INACTIVE."
+  ACCOUNT_INACTIVE
+  "No assigned form space has a security manager with twoFactorEnabled."
+  NO_TWO_FACTOR_FORM_SPACE
+  "A confirmed key exists: reset it instead."
+  ALREADY_CONFIGURED
+}
+
+"""
+A user's two-factor key and the actions available on it. The secret itself is never exposed.
+"""
+type TwoFactor {
+  "The state of the key."
+  state: TwoFactorState!
+  "Whether createTwoFactorKey would be accepted now."
+  canCreateKey: Boolean!
+  "Whether resetTwoFactorKey would be accepted now."
+  canResetKey: Boolean!
+  "Why no key can be created; null when one can."
+  unavailableReason: TwoFactorUnavailableReason
+  "When the current key was created; null without a key."
+  createdAt: Time
+  "When the current key was confirmed; null until then."
+  confirmedAt: Time
+}
+
+extend type User {
+  "The user's two-factor key and the actions available on it."
+  twoFactor: TwoFactor!
+}
+
+extend enum UserErrorCode {
+  "The user does not meet the conditions of a two-factor key; the message names the first unmet one."
+  TWO_FACTOR_UNAVAILABLE
+  "The code is not valid now, or was already used."
+  INVALID_CODE
+}
+
+"""
+The user who gets a new two-factor key.
+"""
+input TwoFactorKeyInput {
+  "The user to create or reset the key for."
+  userId: ID!
+}
+
+"""
+The token of an enrolment link and the first code the authenticator app shows.
+"""
+input ConfirmTwoFactorKeyInput {
+  "The token from the enrolment link."
+  token: String!
+  "The six-digit code the authenticator app shows now."
+  code: String!
+}
+
+# The two-factor mutations.
+extend type Mutation {
+  "Creates a two-factor key for a user who has none confirmed, and emails it with a one-time enrolment link."
+  createTwoFactorKey("The input of the operation." input: TwoFactorKeyInput!): UserPayload! @requires(permissions: [USERS_CREDENTIALS])
+  "Replaces a user's two-factor key with a new one, emailed like a new key; the old key stops working."
+  resetTwoFactorKey("The input of the operation." input: TwoFactorKeyInput!): UserPayload! @requires(permissions: [USERS_CREDENTIALS])
+  "Confirms a pending key with the token of its enrolment link and a current code; needs no session."
+  confirmTwoFactorKey("The input of the operation." input: ConfirmTwoFactorKeyInput!): UserPayload! @public
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -7576,6 +7761,24 @@ func (ec *executionContext) childFields_SecurityManagerPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type SecurityManagerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_TwoFactor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "state":
+		return ec.fieldContext_TwoFactor_state(ctx, field)
+	case "canCreateKey":
+		return ec.fieldContext_TwoFactor_canCreateKey(ctx, field)
+	case "canResetKey":
+		return ec.fieldContext_TwoFactor_canResetKey(ctx, field)
+	case "unavailableReason":
+		return ec.fieldContext_TwoFactor_unavailableReason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TwoFactor_createdAt(ctx, field)
+	case "confirmedAt":
+		return ec.fieldContext_TwoFactor_confirmedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TwoFactor", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7632,6 +7835,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_allowedStatusTransitions(ctx, field)
 	case "auditEvents":
 		return ec.fieldContext_User_auditEvents(ctx, field)
+	case "twoFactor":
+		return ec.fieldContext_User_twoFactor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -7930,6 +8135,20 @@ func (ec *executionContext) field_Mutation_completePasswordReset_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_confirmTwoFactorKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConfirmTwoFactorKeyInput, error) {
+			return ec.unmarshalNConfirmTwoFactorKeyInput2accountdᚋgraphᚋmodelᚐConfirmTwoFactorKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createFormSpace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7992,6 +8211,20 @@ func (ec *executionContext) field_Mutation_createSecurityManager_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateSecurityManagerInput, error) {
 			return ec.unmarshalNCreateSecurityManagerInput2accountdᚋgraphᚋmodelᚐCreateSecurityManagerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createTwoFactorKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TwoFactorKeyInput, error) {
+			return ec.unmarshalNTwoFactorKeyInput2accountdᚋgraphᚋmodelᚐTwoFactorKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8132,6 +8365,20 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ResetPasswordInput, error) {
 			return ec.unmarshalNResetPasswordInput2accountdᚋgraphᚋmodelᚐResetPasswordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resetTwoFactorKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TwoFactorKeyInput, error) {
+			return ec.unmarshalNTwoFactorKeyInput2accountdᚋgraphᚋmodelᚐTwoFactorKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12980,6 +13227,197 @@ func (ec *executionContext) fieldContext_Mutation_deleteSecurityManager(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createTwoFactorKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTwoFactorKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTwoFactorKey(ctx, fc.Args["input"].(model.TwoFactorKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permissions, err := ec.unmarshalNPermission2ᚕaccountdᚋinternalᚋauthzᚐPermissionᚄ(ctx, []any{"USERS_CREDENTIALS"})
+				if err != nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, err
+				}
+				recentAuthentication, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, permissions, recentAuthentication)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+			return ec.marshalNUserPayload2ᚖaccountdᚋgraphᚋmodelᚐUserPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTwoFactorKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTwoFactorKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetTwoFactorKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetTwoFactorKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetTwoFactorKey(ctx, fc.Args["input"].(model.TwoFactorKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permissions, err := ec.unmarshalNPermission2ᚕaccountdᚋinternalᚋauthzᚐPermissionᚄ(ctx, []any{"USERS_CREDENTIALS"})
+				if err != nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, err
+				}
+				recentAuthentication, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, permissions, recentAuthentication)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+			return ec.marshalNUserPayload2ᚖaccountdᚋgraphᚋmodelᚐUserPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetTwoFactorKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetTwoFactorKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmTwoFactorKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmTwoFactorKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmTwoFactorKey(ctx, fc.Args["input"].(model.ConfirmTwoFactorKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Public == nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+			return ec.marshalNUserPayload2ᚖaccountdᚋgraphᚋmodelᚐUserPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmTwoFactorKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmTwoFactorKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15448,6 +15886,144 @@ func (ec *executionContext) fieldContext_SecurityManagerPayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _TwoFactor_state(ctx context.Context, field graphql.CollectedField, obj *model.TwoFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TwoFactor_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v twofactor.State) graphql.Marshaler {
+			return ec.marshalNTwoFactorState2accountdᚋinternalᚋtwofactorᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TwoFactor_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TwoFactor", field, false, false, "TwoFactorState")
+}
+
+func (ec *executionContext) _TwoFactor_canCreateKey(ctx context.Context, field graphql.CollectedField, obj *model.TwoFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TwoFactor_canCreateKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanCreateKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TwoFactor_canCreateKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TwoFactor", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TwoFactor_canResetKey(ctx context.Context, field graphql.CollectedField, obj *model.TwoFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TwoFactor_canResetKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanResetKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TwoFactor_canResetKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TwoFactor", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TwoFactor_unavailableReason(ctx context.Context, field graphql.CollectedField, obj *model.TwoFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TwoFactor_unavailableReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnavailableReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *twofactor.Reason) graphql.Marshaler {
+			return ec.marshalOTwoFactorUnavailableReason2ᚖaccountdᚋinternalᚋtwofactorᚐReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TwoFactor_unavailableReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TwoFactor", field, false, false, "TwoFactorUnavailableReason")
+}
+
+func (ec *executionContext) _TwoFactor_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.TwoFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TwoFactor_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TwoFactor_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TwoFactor", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TwoFactor_confirmedAt(ctx context.Context, field graphql.CollectedField, obj *model.TwoFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TwoFactor_confirmedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfirmedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TwoFactor_confirmedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TwoFactor", field, false, false, "Time")
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16169,6 +16745,38 @@ func (ec *executionContext) fieldContext_User_auditEvents(ctx context.Context, f
 	if fc.Args, err = ec.field_User_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_twoFactor(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_twoFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().TwoFactor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TwoFactor) graphql.Marshaler {
+			return ec.marshalNTwoFactor2ᚖaccountdᚋgraphᚋmodelᚐTwoFactor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_twoFactor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TwoFactor(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -17949,6 +18557,55 @@ func (ec *executionContext) unmarshalInputCompletePasswordResetInput(ctx context
 func UnmarshalCompletePasswordResetInput(ctx context.Context, raw any) (model.CompletePasswordResetInput, error) {
 	var out model.CompletePasswordResetInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompletePasswordResetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConfirmTwoFactorKeyInput(ctx context.Context, obj any) (model.ConfirmTwoFactorKeyInput, error) {
+	var it model.ConfirmTwoFactorKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token", "code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfirmTwoFactorKeyInput unmarshals raw into the ConfirmTwoFactorKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfirmTwoFactorKeyInput(ctx context.Context, raw any) (model.ConfirmTwoFactorKeyInput, error) {
+	var out model.ConfirmTwoFactorKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfirmTwoFactorKeyInput", raw, &out)
 	return out, err
 }
 
@@ -22718,6 +23375,48 @@ func UnmarshalSetRoleExpiryInput(ctx context.Context, raw any) (model.SetRoleExp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTwoFactorKeyInput(ctx context.Context, obj any) (model.TwoFactorKeyInput, error) {
+	var it model.TwoFactorKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTwoFactorKeyInput unmarshals raw into the TwoFactorKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTwoFactorKeyInput(ctx context.Context, raw any) (model.TwoFactorKeyInput, error) {
+	var out model.TwoFactorKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TwoFactorKeyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUnassignGroupsInput(ctx context.Context, obj any) (model.UnassignGroupsInput, error) {
 	var it model.UnassignGroupsInput
 	if obj == nil {
@@ -26107,6 +26806,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createTwoFactorKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTwoFactorKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetTwoFactorKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetTwoFactorKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmTwoFactorKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmTwoFactorKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27061,6 +27781,64 @@ func (ec *executionContext) _SecurityManagerPayload(ctx context.Context, sel ast
 	return out
 }
 
+var twoFactorImplementors = []string{"TwoFactor"}
+
+func (ec *executionContext) _TwoFactor(ctx context.Context, sel ast.SelectionSet, obj *model.TwoFactor) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, twoFactorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TwoFactor")
+		case "state":
+			out.Values[i] = ec._TwoFactor_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "canCreateKey":
+			out.Values[i] = ec._TwoFactor_canCreateKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "canResetKey":
+			out.Values[i] = ec._TwoFactor_canResetKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unavailableReason":
+			out.Values[i] = ec._TwoFactor_unavailableReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._TwoFactor_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "confirmedAt":
+			out.Values[i] = ec._TwoFactor_confirmedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -27212,6 +27990,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_auditEvents(ctx, field, obj)
+				})
+		case "twoFactor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_twoFactor(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27907,6 +28691,11 @@ func (ec *executionContext) marshalNChangePasswordPayload2ᚖaccountdᚋgraphᚋ
 
 func (ec *executionContext) unmarshalNCompletePasswordResetInput2accountdᚋgraphᚋmodelᚐCompletePasswordResetInput(ctx context.Context, v any) (model.CompletePasswordResetInput, error) {
 	res, err := ec.unmarshalInputCompletePasswordResetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNConfirmTwoFactorKeyInput2accountdᚋgraphᚋmodelᚐConfirmTwoFactorKeyInput(ctx context.Context, v any) (model.ConfirmTwoFactorKeyInput, error) {
+	res, err := ec.unmarshalInputConfirmTwoFactorKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -28624,6 +29413,29 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTwoFactor2ᚖaccountdᚋgraphᚋmodelᚐTwoFactor(ctx context.Context, sel ast.SelectionSet, v *model.TwoFactor) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TwoFactor!")
+		return graphql.Null
+	}
+	return ec._TwoFactor(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTwoFactorKeyInput2accountdᚋgraphᚋmodelᚐTwoFactorKeyInput(ctx context.Context, v any) (model.TwoFactorKeyInput, error) {
+	res, err := ec.unmarshalInputTwoFactorKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTwoFactorState2accountdᚋinternalᚋtwofactorᚐState(ctx context.Context, v any) (twofactor.State, error) {
+	var res twofactor.State
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTwoFactorState2accountdᚋinternalᚋtwofactorᚐState(ctx context.Context, sel ast.SelectionSet, v twofactor.State) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNUnassignGroupsInput2accountdᚋgraphᚋmodelᚐUnassignGroupsInput(ctx context.Context, v any) (model.UnassignGroupsInput, error) {
@@ -29677,6 +30489,22 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := scalar.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTwoFactorUnavailableReason2ᚖaccountdᚋinternalᚋtwofactorᚐReason(ctx context.Context, v any) (*twofactor.Reason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(twofactor.Reason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTwoFactorUnavailableReason2ᚖaccountdᚋinternalᚋtwofactorᚐReason(ctx context.Context, sel ast.SelectionSet, v *twofactor.Reason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOUser2ᚖaccountdᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

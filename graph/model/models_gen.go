@@ -8,6 +8,7 @@ import (
 	"accountd/ent/user"
 	"accountd/internal/account"
 	"accountd/internal/authz"
+	"accountd/internal/twofactor"
 	"bytes"
 	"fmt"
 	"io"
@@ -107,6 +108,14 @@ type CompletePasswordResetInput struct {
 	Token string `json:"token"`
 	// The new password, checked against the policy.
 	NewPassword string `json:"newPassword"`
+}
+
+// The token of an enrolment link and the first code the authenticator app shows.
+type ConfirmTwoFactorKeyInput struct {
+	// The token from the enrolment link.
+	Token string `json:"token"`
+	// The six-digit code the authenticator app shows now.
+	Code string `json:"code"`
 }
 
 // The fields of a new form space.
@@ -397,6 +406,28 @@ type SetRoleExpiryInput struct {
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
+// A user's two-factor key and the actions available on it. The secret itself is never exposed.
+type TwoFactor struct {
+	// The state of the key.
+	State twofactor.State `json:"state"`
+	// Whether createTwoFactorKey would be accepted now.
+	CanCreateKey bool `json:"canCreateKey"`
+	// Whether resetTwoFactorKey would be accepted now.
+	CanResetKey bool `json:"canResetKey"`
+	// Why no key can be created; null when one can.
+	UnavailableReason *twofactor.Reason `json:"unavailableReason,omitempty"`
+	// When the current key was created; null without a key.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+	// When the current key was confirmed; null until then.
+	ConfirmedAt *time.Time `json:"confirmedAt,omitempty"`
+}
+
+// The user who gets a new two-factor key.
+type TwoFactorKeyInput struct {
+	// The user to create or reset the key for.
+	UserID int `json:"userId"`
+}
+
 // Groups for a user to leave.
 type UnassignGroupsInput struct {
 	// The user.
@@ -614,6 +645,10 @@ const (
 	UserErrorCodeInvalidToken UserErrorCode = "INVALID_TOKEN"
 	// Built-in objects cannot be deleted, renamed or deactivated.
 	UserErrorCodeBuiltin UserErrorCode = "BUILTIN"
+	// The user does not meet the conditions of a two-factor key; the message names the first unmet one.
+	UserErrorCodeTwoFactorUnavailable UserErrorCode = "TWO_FACTOR_UNAVAILABLE"
+	// The code is not valid now, or was already used.
+	UserErrorCodeInvalidCode UserErrorCode = "INVALID_CODE"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -641,11 +676,13 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeTooManyItems,
 	UserErrorCodeInvalidToken,
 	UserErrorCodeBuiltin,
+	UserErrorCodeTwoFactorUnavailable,
+	UserErrorCodeInvalidCode,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalidValue, UserErrorCodeRequired, UserErrorCodeNotFound, UserErrorCodeVersionConflict, UserErrorCodeInvalidCredentials, UserErrorCodeTooShort, UserErrorCodeTooLong, UserErrorCodeMissingLetter, UserErrorCodeMissingDigit, UserErrorCodeMissingSymbol, UserErrorCodeMissingMixedCase, UserErrorCodeContainsUsername, UserErrorCodeCommonPassword, UserErrorCodeTooWeak, UserErrorCodeRecentlyUsed, UserErrorCodeInvalidStatusTransition, UserErrorCodeDuplicate, UserErrorCodeInUse, UserErrorCodeExpiryInPast, UserErrorCodeForbiddenGrant, UserErrorCodeLastAdministrator, UserErrorCodeTooManyItems, UserErrorCodeInvalidToken, UserErrorCodeBuiltin:
+	case UserErrorCodeInvalidValue, UserErrorCodeRequired, UserErrorCodeNotFound, UserErrorCodeVersionConflict, UserErrorCodeInvalidCredentials, UserErrorCodeTooShort, UserErrorCodeTooLong, UserErrorCodeMissingLetter, UserErrorCodeMissingDigit, UserErrorCodeMissingSymbol, UserErrorCodeMissingMixedCase, UserErrorCodeContainsUsername, UserErrorCodeCommonPassword, UserErrorCodeTooWeak, UserErrorCodeRecentlyUsed, UserErrorCodeInvalidStatusTransition, UserErrorCodeDuplicate, UserErrorCodeInUse, UserErrorCodeExpiryInPast, UserErrorCodeForbiddenGrant, UserErrorCodeLastAdministrator, UserErrorCodeTooManyItems, UserErrorCodeInvalidToken, UserErrorCodeBuiltin, UserErrorCodeTwoFactorUnavailable, UserErrorCodeInvalidCode:
 		return true
 	}
 	return false

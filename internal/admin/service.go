@@ -14,6 +14,8 @@ import (
 	"accountd/ent/securitymanager"
 	"accountd/internal/clock"
 	"accountd/internal/password"
+	"accountd/internal/ratelimit"
+	"accountd/internal/twofactor"
 )
 
 // The limits of the operations.
@@ -35,6 +37,9 @@ type Service struct {
 	hasher    password.Hasher
 	publicURL string
 	dialect   string
+	sealer    *twofactor.Sealer
+	issuer    string
+	limiter   *ratelimit.Limiter
 }
 
 // Option configures a Service.
@@ -66,6 +71,7 @@ func New(client *ent.Client, clk clock.Clock, opts ...Option) *Service {
 		hasher:    password.Hasher{Params: password.DefaultParams},
 		publicURL: "http://127.0.0.1:8080",
 		dialect:   dialect.SQLite,
+		issuer:    "accountd",
 	}
 	for _, o := range opts {
 		o(s)

@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"accountd/ent"
+	"accountd/ent/twofactorkey"
 	"accountd/ent/user"
 	"accountd/internal/account"
 	"accountd/internal/audit"
 	"accountd/internal/authz"
+	"accountd/internal/twofactor"
 )
 
 // maxPasswordBytes bounds the password a login hashes; no policy allows a
@@ -24,8 +26,7 @@ const maxPasswordBytes = 1024
 type LoginInput struct {
 	Username string
 	Password string
-	// OTPCode is the TOTP code of users with a configured second factor;
-	// it is not checked yet.
+	// OTPCode is the TOTP code of users with a configured second factor.
 	OTPCode string
 	// ClientAddress and UserAgent describe the caller, for rate limiting
 	// and the session record.
@@ -83,6 +84,12 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: verifying the password of user %d: %w", u.ID, err)
 	}
+	if ok {
+		ok, err = s.checkSecondFactor(ctx, u.ID, in.OTPCode, now)
+		if err != nil {
+			return nil, err
+		}
+	}
 	if !ok {
 		if err := s.recordFailure(ctx, u.ID, r, now); err != nil {
 			return nil, err
@@ -90,6 +97,41 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 		return nil, ErrInvalidCredentials
 	}
 	return s.openSession(ctx, u, in, now)
+}
+
+// checkSecondFactor reports whether code is a valid, unused code of the
+// user's CONFIGURED two-factor key; a user without one passes. The step of
+// an accepted code is stored at once, so that a code works once even when
+// two logins race.
+func (s *Service) checkSecondFactor(ctx context.Context, userID int, code string, now time.Time) (bool, error) {
+	k, err := s.client.TwoFactorKey.Query().
+		Where(twofactorkey.UserID(userID), twofactorkey.StateEQ(twofactorkey.StateCONFIGURED)).
+		Only(ctx)
+	if ent.IsNotFound(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("auth: reading the two-factor key of user %d: %w", userID, err)
+	}
+	if twofactor.CheckCodeFormat(code) != nil {
+		return false, nil
+	}
+	secret, err := s.settings.Sealer.Open(k.SecretCiphertext)
+	if err != nil {
+		return false, fmt.Errorf("auth: opening the two-factor key of user %d: %w", userID, err)
+	}
+	step, ok := twofactor.Verify(string(secret), code, now, k.LastUsedStep)
+	if !ok {
+		return false, nil
+	}
+	n, err := s.client.TwoFactorKey.Update().
+		Where(twofactorkey.ID(k.ID), twofactorkey.LastUsedStepLT(step)).
+		SetLastUsedStep(step).
+		Save(ctx)
+	if err != nil {
+		return false, fmt.Errorf("auth: recording the code of user %d: %w", userID, err)
+	}
+	return n == 1, nil
 }
 
 // endPassedLock returns a temporarily locked user whose lock has passed to

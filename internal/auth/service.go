@@ -5,6 +5,7 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"runtime"
@@ -16,6 +17,7 @@ import (
 	"accountd/internal/clock"
 	"accountd/internal/password"
 	"accountd/internal/ratelimit"
+	"accountd/internal/twofactor"
 )
 
 // Settings configures the service; zero fields take the defaults of
@@ -33,6 +35,10 @@ type Settings struct {
 	// LoginLimit throttles login, reauthentication and password changes,
 	// per client address and per username.
 	LoginLimit ratelimit.Limit
+	// Sealer opens the two-factor secrets checked at login. When nil, a
+	// random key that lasts as long as the process is used, which suits
+	// tests only: keys sealed under it do not survive a restart.
+	Sealer *twofactor.Sealer
 }
 
 // DefaultSettings returns the settings of SPEC section 6: 30 minutes idle,
@@ -100,6 +106,9 @@ func New(client *ent.Client, clk clock.Clock, settings Settings) *Service {
 	if settings.LoginLimit == (ratelimit.Limit{}) {
 		settings.LoginLimit = def.LoginLimit
 	}
+	if settings.Sealer == nil {
+		settings.Sealer = ephemeralSealer()
+	}
 	// With valid parameters, hashing cannot fail: crypto/rand never does.
 	dummy, _ := settings.Hasher.Hash("dummy password of an unknown user")
 	return &Service{
@@ -123,6 +132,18 @@ func (s *Service) verify(ctx context.Context, encoded, pw string) (bool, error) 
 	defer func() { <-s.hashing }()
 	return password.Verify(encoded, pw)
 }
+
+// ephemeralSealer returns a sealer under a random key.
+func ephemeralSealer() *twofactor.Sealer {
+	key := make([]byte, twofactor.KeySize)
+	_, _ = rand.Read(key)
+	// A key of KeySize bytes is always accepted.
+	s, _ := twofactor.NewSealer(key)
+	return s
+}
+
+// Sealer returns the sealer of two-factor secrets.
+func (s *Service) Sealer() *twofactor.Sealer { return s.settings.Sealer }
 
 // Settings returns the settings in effect.
 func (s *Service) Settings() Settings { return s.settings }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"accountd/ent"
+	"accountd/ent/schema/fieldtype"
 )
 
 //go:embed templates
@@ -72,6 +73,45 @@ func Enqueue(ctx context.Context, client *ent.Client, m Message) error {
 		SetSubject(subject).
 		SetBodyText(text.String()).
 		SetBodyHTML(html.String()).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox: queueing %s: %w", m.Kind, err)
+	}
+	return nil
+}
+
+// KindTwoFactorEnrolment is the email that delivers a new two-factor key;
+// it is rendered by its sender and queued with QueueRendered.
+const KindTwoFactorEnrolment = "two_factor_enrolment"
+
+// Rendered is an email its sender has already rendered, with attachments.
+type Rendered struct {
+	// Kind names what the email is for, such as two_factor_enrolment.
+	Kind string
+	// To is the recipient's address.
+	To string
+	// Subject, Text and HTML are the header and the two parts.
+	Subject, Text, HTML string
+	// Attachments are the files it carries, inline or attached.
+	Attachments []fieldtype.Attachment
+	// QueuedAt is when the change happened, from the caller's clock.
+	QueuedAt time.Time
+}
+
+// QueueRendered writes m to the outbox through client, which should be the
+// client of the transaction making the change.
+func QueueRendered(ctx context.Context, client *ent.Client, m Rendered) error {
+	create := client.OutboxMessage.Create()
+	if !m.QueuedAt.IsZero() {
+		create.SetNextAttemptAt(m.QueuedAt.UTC().Truncate(time.Microsecond))
+	}
+	err := create.
+		SetKind(m.Kind).
+		SetRecipient(m.To).
+		SetSubject(m.Subject).
+		SetBodyText(m.Text).
+		SetBodyHTML(m.HTML).
+		SetAttachments(m.Attachments).
 		Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("outbox: queueing %s: %w", m.Kind, err)

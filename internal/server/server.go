@@ -22,6 +22,7 @@ import (
 	"accountd/internal/clock"
 	"accountd/internal/playground"
 	"accountd/internal/storage"
+	"accountd/internal/twofactor"
 )
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413.
@@ -47,6 +48,11 @@ type Options struct {
 	AdminOptions []admin.Option
 	// QueryLimits bounds the work one GraphQL request may ask for.
 	QueryLimits QueryLimits
+	// Sealer encrypts two-factor secrets under the server key; the auth
+	// service's when nil.
+	Sealer *twofactor.Sealer
+	// TOTPIssuer is the name authenticator apps show for new keys.
+	TOTPIssuer string
 	// PlaygroundQuery is the document the playground opens with; a first
 	// page of users when empty.
 	PlaygroundQuery string
@@ -93,11 +99,16 @@ func New(db *storage.DB, opts Options) http.Handler {
 	if opts.Auth == nil {
 		opts.Auth = auth.New(db.Client, opts.Clock, auth.DefaultSettings())
 	}
+	if opts.Sealer == nil {
+		opts.Sealer = opts.Auth.Sealer()
+	}
 	opts.QueryLimits.setDefaults()
 
 	m := newMetrics()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", m.observe("graphql", graphQL(db, opts)))
+	svc := adminService(db, opts)
+	mux.Handle("/graphql", m.observe("graphql", graphQL(opts, db, svc)))
+	linkPages{svc: svc, auth: opts.Auth, logger: opts.Logger}.register(mux)
 	pg := m.observe("playground", playground.Handler(playground.Options{
 		Endpoint: "/graphql",
 		Query:    opts.PlaygroundQuery,
@@ -130,13 +141,8 @@ func New(db *storage.DB, opts Options) http.Handler {
 	return requestID(accessLog(opts.Logger, recoverPanics(opts.Logger, c.Handler(mux))))
 }
 
-func graphQL(db *storage.DB, opts Options) http.Handler {
+func graphQL(opts Options, db *storage.DB, svc *admin.Service) http.Handler {
 	limits := opts.QueryLimits
-	adminOpts := []admin.Option{admin.WithDialect(db.Dialect)}
-	if opts.PublicURL != "" {
-		adminOpts = append(adminOpts, admin.WithPublicURL(opts.PublicURL))
-	}
-	svc := admin.New(db.Client, opts.Clock, append(adminOpts, opts.AdminOptions...)...)
 	srv := handler.New(graph.NewSchema(db.Client, opts.Clock, opts.Auth, graph.WithAdmin(svc)))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -147,6 +153,7 @@ func graphQL(db *storage.DB, opts Options) http.Handler {
 	srv.Use(graph.CostBudget{Budget: int64(limits.CostBudget)})
 	srv.Use(graph.SelectionLimits{MaxAliases: limits.MaxAliases, MaxRepeats: limits.MaxFieldRepeats})
 	srv.Use(graph.DepthLimit{Max: opts.MaxQueryDepth})
+	srv.AroundOperations(graph.TwoFactorLoader)
 	// No request-wide transaction: every mutation of the admin service
 	// runs in its own, which also holds its audit event and emails, and
 	// refuses bad input before writing.
@@ -156,6 +163,23 @@ func graphQL(db *storage.DB, opts Options) http.Handler {
 	srv.SetErrorPresenter(graph.PresentError(opts.Logger))
 	srv.SetRecoverFunc(graph.Recover(opts.Logger))
 	return limitBody(validJSON(authenticate(opts.Auth, opts.Logger, srv)))
+}
+
+// adminService returns the service behind the mutations and the pages of
+// the emailed links.
+func adminService(db *storage.DB, opts Options) *admin.Service {
+	adminOpts := []admin.Option{
+		admin.WithDialect(db.Dialect),
+		admin.WithSealer(opts.Sealer),
+		admin.WithLimiter(opts.Auth.Limiter()),
+	}
+	if opts.PublicURL != "" {
+		adminOpts = append(adminOpts, admin.WithPublicURL(opts.PublicURL))
+	}
+	if opts.TOTPIssuer != "" {
+		adminOpts = append(adminOpts, admin.WithTOTPIssuer(opts.TOTPIssuer))
+	}
+	return admin.New(db.Client, opts.Clock, append(adminOpts, opts.AdminOptions...)...)
 }
 
 func writeText(w http.ResponseWriter, status int, body string) {
