@@ -26,13 +26,15 @@ var (
 // The kinds of email accountd sends, each with a text and an HTML template
 // of the same name.
 const (
-	KindPasswordReset = "password_reset"
-	KindPasswordSetup = "password_setup"
+	KindPasswordReset  = "password_reset"
+	KindPasswordSetup  = "password_setup"
+	KindExpiryReminder = "expiry_reminder"
 )
 
 var subjects = map[string]string{
-	KindPasswordReset: "Reset your password",
-	KindPasswordSetup: "Choose your password",
+	KindPasswordReset:  "Reset your password",
+	KindPasswordSetup:  "Choose your password",
+	KindExpiryReminder: "Your access ends soon",
 }
 
 // Message is an email to queue.
