@@ -201,3 +201,14 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// SearchUsers matches users whose username, names or email contain text,
+// ignoring case, as the users list's search does.
+func SearchUsers(text string) predicate.User {
+	return user.Or(
+		user.UsernameContainsFold(text),
+		user.FirstNameContainsFold(text),
+		user.LastNameContainsFold(text),
+		user.EmailContainsFold(text),
+	)
+}
