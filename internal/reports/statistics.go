@@ -124,7 +124,7 @@ func byTwoFactorState(ctx context.Context, client *ent.Client,
 	var rows []group[string]
 	err := client.User.Query().Where(preds...).
 		Modify(func(s *sql.Selector) {
-			keys := sql.Table(twofactorkey.Table)
+			keys := sql.Table(twofactorkey.Table).As("keys")
 			state := fmt.Sprintf("COALESCE(%s, '%s')", keys.C(twofactorkey.FieldState),
 				twofactor.StateNotConfigured)
 			s.LeftJoin(keys).On(s.C(user.FieldID), keys.C(twofactorkey.FieldUserID)).
@@ -151,7 +151,7 @@ func byOrganization(ctx context.Context, client *ent.Client,
 	var rows []group[int]
 	err := client.User.Query().Where(preds...).
 		Modify(func(s *sql.Selector) {
-			members := sql.Table(user.OrganizationsTable)
+			members := sql.Table(user.OrganizationsTable).As("members")
 			key := members.C(user.OrganizationsPrimaryKey[1])
 			s.Join(members).On(s.C(user.FieldID), members.C(user.OrganizationsPrimaryKey[0])).
 				Select(sql.As(key, "key"), sql.As(sql.Count("*"), "count")).
@@ -179,7 +179,7 @@ func byRole(ctx context.Context, client *ent.Client, now time.Time,
 	var rows []group[int]
 	err := client.User.Query().Where(preds...).
 		Modify(func(s *sql.Selector) {
-			held := sql.Table(roleassignment.Table)
+			held := sql.Table(roleassignment.Table).As("held")
 			key := held.C(roleassignment.FieldRoleID)
 			s.Join(held).On(s.C(user.FieldID), held.C(roleassignment.FieldUserID)).
 				Where(sql.Or(
