@@ -3,11 +3,13 @@ package graph_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"accountd/ent/organization"
 	"accountd/ent/twofactorkey"
+	"accountd/ent/user"
 	"accountd/graph/scalar"
 	"accountd/internal/auth"
 	"accountd/internal/authz"
@@ -228,3 +230,209 @@ func TestUserStatisticsNeedReportsRead(t *testing.T) {
 		}
 	})
 }
+
+const expiringQuery = `query($before: Time!, $kinds: [AssignmentKind!], $first: Int, $after: String) {
+	expiringAssignments(before: $before, kinds: $kinds, first: $first, after: $after) {
+		totalCount
+		edges { cursor node { kind expiresAt user { username } role { name } group { name } } }
+		pageInfo { hasNextPage endCursor }
+	}
+}`
+
+type expiringPage struct {
+	ExpiringAssignments struct {
+		TotalCount int
+		Edges      []struct {
+			Node struct {
+				Kind      string
+				ExpiresAt time.Time
+				User      struct{ Username string }
+				Role      *struct{ Name string }
+				Group     *struct{ Name string }
+			}
+		}
+		PageInfo struct {
+			HasNextPage bool
+			EndCursor   *string
+		}
+	}
+}
+
+// expiring pages through expiringAssignments and returns its nodes as
+// "kind user what" and the total it reported.
+func expiring(t *testing.T, c *testapi.Client, before time.Time, kinds []string, first int) ([]string, int) {
+	t.Helper()
+	var out []string
+	var after *string
+	total := -1
+	for {
+		var page expiringPage
+		c.Do(t, expiringQuery, map[string]any{"before": before, "kinds": kinds, "first": first,
+			"after": after}).MustData(t, &page)
+		conn := page.ExpiringAssignments
+		if total == -1 {
+			total = conn.TotalCount
+		}
+		for _, e := range conn.Edges {
+			what := ""
+			switch {
+			case e.Node.Role != nil:
+				what = e.Node.Role.Name
+			case e.Node.Group != nil:
+				what = e.Node.Group.Name
+			}
+			out = append(out, fmt.Sprintf("%s %s %s %s", e.Node.ExpiresAt.Format("02T15"),
+				e.Node.Kind, e.Node.User.Username, what))
+		}
+		if !conn.PageInfo.HasNextPage {
+			return out, total
+		}
+		after = conn.PageInfo.EndCursor
+	}
+}
+
+func TestExpiringAssignmentsAndExtensions(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		ctx := authz.SystemContext(context.Background())
+		now := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+		clk := clock.NewManual(now)
+		admin, anon := reportsAPI(t, db, clk)
+		auditor := db.Client.Role.Create().SetName("Auditor").SaveX(ctx)
+		shift := db.Client.Group.Create().SetName("Night shift").SetType("JOB").SaveX(ctx)
+		at := func(h int) time.Time { return now.Add(time.Duration(h) * time.Hour) }
+		for i, name := range []string{"ann", "bob", "cem"} {
+			u := testauth.CreateUser(t, db, testauth.UserSpec{Username: name})
+			// Role and group expire at the same instant: roles list first.
+			db.Client.RoleAssignment.Create().SetUser(u).SetRole(auditor).
+				SetExpiresAt(at(10 * (i + 1))).ExecX(ctx)
+			db.Client.GroupMembership.Create().SetUser(u).SetGroup(shift).
+				SetExpiresAt(at(10 * (i + 1))).ExecX(ctx)
+		}
+		dan := testauth.CreateUser(t, db, testauth.UserSpec{Username: "dan"})
+		db.Client.RoleAssignment.Create().SetUser(dan).SetRole(auditor).
+			SetExpiresAt(at(-1)).ExecX(ctx) // expired, not yet swept
+		db.Client.GroupMembership.Create().SetUser(dan).SetGroup(shift).ExecX(ctx) // permanent
+
+		want := []string{
+			"01T18 ROLE ann Auditor", "01T18 GROUP ann Night shift",
+			"02T04 ROLE bob Auditor", "02T04 GROUP bob Night shift",
+			"02T14 ROLE cem Auditor", "02T14 GROUP cem Night shift",
+		}
+		for _, tc := range []struct {
+			name   string
+			before time.Time
+			kinds  []string
+			first  int
+			want   []string
+		}{
+			{"all, one a page", at(48), nil, 1, want},
+			{"all, four a page", at(48), []string{"ROLE", "GROUP"}, 4, want},
+			{"roles", at(48), []string{"ROLE"}, 2, []string{want[0], want[2], want[4]}},
+			{"groups before bob's", at(20), []string{"GROUP"}, 20, []string{want[1]}},
+			{"before the first", at(10), nil, 20, nil},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				got, total := expiring(t, admin, tc.before, tc.kinds, tc.first)
+				if fmt.Sprint(got) != fmt.Sprint(tc.want) || total != len(tc.want) {
+					t.Fatalf("got %q (total %d), want %q", got, total, tc.want)
+				}
+			})
+		}
+
+		extend := func(mutation, idField string, userID, targetID int, to time.Time) testapi.Response {
+			return admin.Do(t, fmt.Sprintf(`mutation($input: %sInput!) {
+				%s(input: $input) { user { username } userErrors { field code } }
+			}`, mutation, lowerFirst(mutation)), map[string]any{"input": map[string]any{
+				"userId": scalar.EncodeID(userID), idField: scalar.EncodeID(targetID),
+				"expiresAt": to}})
+		}
+		ann := db.Client.User.Query().Where(user.Username("ann")).OnlyX(ctx)
+		refusals := []struct {
+			name     string
+			mutation string
+			idField  string
+			target   int
+			to       time.Time
+			code     string
+		}{
+			{"earlier", "ExtendRoleAssignment", "roleId", auditor.ID, at(5), "EXPIRY_NOT_LATER"},
+			{"same", "ExtendGroupMembership", "groupId", shift.ID, at(10), "EXPIRY_NOT_LATER"},
+			{"in the past", "ExtendRoleAssignment", "roleId", auditor.ID, at(-2), "EXPIRY_IN_PAST"},
+			{"not held", "ExtendGroupMembership", "groupId", auditor.ID, at(100), "NOT_FOUND"},
+		}
+		for _, tc := range refusals {
+			t.Run("refused "+tc.name, func(t *testing.T) {
+				var data map[string]struct {
+					UserErrors []userErr
+				}
+				extend(tc.mutation, tc.idField, ann.ID, tc.target, tc.to).MustData(t, &data)
+				errs := data[lowerFirst(tc.mutation)].UserErrors
+				if len(errs) != 1 || errs[0].Code != tc.code {
+					t.Fatalf("user errors %+v, want %s", errs, tc.code)
+				}
+			})
+		}
+		if got, _ := expiring(t, admin, at(48), nil, 20); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("refused extensions changed the list: %q", got)
+		}
+
+		for _, tc := range []struct {
+			mutation, idField string
+			target            int
+		}{
+			{"ExtendRoleAssignment", "roleId", auditor.ID},
+			{"ExtendGroupMembership", "groupId", shift.ID},
+		} {
+			var data map[string]struct{ UserErrors []userErr }
+			extend(tc.mutation, tc.idField, ann.ID, tc.target, at(24*30)).MustData(t, &data)
+			if errs := data[lowerFirst(tc.mutation)].UserErrors; len(errs) != 0 {
+				t.Fatalf("%s: %+v", tc.mutation, errs)
+			}
+		}
+		if got, _ := expiring(t, admin, at(48), nil, 20); fmt.Sprint(got) != fmt.Sprint(want[2:]) {
+			t.Fatalf("after extending ann's: %q", got)
+		}
+		var events struct {
+			AuditEvents struct{ TotalCount int }
+		}
+		for _, action := range []string{"user.role_assignment_extended",
+			"user.group_membership_extended"} {
+			admin.Do(t, `query($a: String) { auditEvents(where: {action: $a}) { totalCount } }`,
+				map[string]any{"a": action}).MustData(t, &events)
+			if events.AuditEvents.TotalCount != 1 {
+				t.Fatalf("%d %s events, want 1", events.AuditEvents.TotalCount, action)
+			}
+		}
+
+		testauth.CreateUser(t, db, testauth.UserSpec{Username: "reader",
+			Permissions: []authz.Permission{authz.UsersRead}})
+		readerAPI := testauth.Login(t, anon, "reader")
+		for _, tc := range []struct {
+			name string
+			c    *testapi.Client
+			vars map[string]any
+			want string
+		}{
+			{"bad cursor", admin, map[string]any{"before": at(48), "after": "nonsense"}, "BAD_REQUEST"},
+			{"page too large", admin, map[string]any{"before": at(48), "first": 101}, "BAD_REQUEST"},
+			{"page empty", admin, map[string]any{"before": at(48), "first": 0}, "BAD_REQUEST"},
+			{"no session", anon, map[string]any{"before": at(48)}, "UNAUTHENTICATED"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if got := tc.c.Do(t, expiringQuery, tc.vars).ErrorCode(); got != tc.want {
+					t.Fatalf("code %q, want %q", got, tc.want)
+				}
+			})
+		}
+		res := readerAPI.Do(t, `mutation($input: ExtendRoleAssignmentInput!) {
+			extendRoleAssignment(input: $input) { userErrors { code } } }`,
+			map[string]any{"input": map[string]any{"userId": scalar.EncodeID(ann.ID),
+				"roleId": scalar.EncodeID(auditor.ID), "expiresAt": at(24 * 60)}})
+		if got := res.ErrorCode(); got != "FORBIDDEN" {
+			t.Fatalf("extension without USERS_ACCESS: code %q", got)
+		}
+	})
+}
+
+func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
