@@ -408,6 +408,16 @@ func TestExpiringAssignmentsAndExtensions(t *testing.T) {
 		testauth.CreateUser(t, db, testauth.UserSpec{Username: "reader",
 			Permissions: []authz.Permission{authz.UsersRead}})
 		readerAPI := testauth.Login(t, anon, "reader")
+		// A caller of one organization sees only its members' assignments.
+		west := db.Client.Organization.Create().SetCode("WEST").SetName("West").SaveX(ctx)
+		db.Client.User.Update().Where(user.Username("bob")).AddOrganizationIDs(west.ID).ExecX(ctx)
+		testauth.CreateUser(t, db, testauth.UserSpec{Username: "west-reader",
+			OrganizationIDs: []int{west.ID}, Permissions: []authz.Permission{authz.UsersRead}})
+		westAPI := testauth.Login(t, anon, "west-reader")
+		if got, total := expiring(t, westAPI, at(48), nil, 1); fmt.Sprint(got) != fmt.Sprint(want[2:4]) ||
+			total != 2 {
+			t.Fatalf("organization-scoped: %q (total %d), want %q", got, total, want[2:4])
+		}
 		for _, tc := range []struct {
 			name string
 			c    *testapi.Client
