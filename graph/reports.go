@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -23,7 +22,7 @@ func expiringQuery(before time.Time, kinds []reports.Kind, first *int, after *st
 	}
 	if after != nil {
 		c, err := reports.DecodeCursor(*after)
-		if errors.Is(err, reports.ErrBadCursor) {
+		if err != nil {
 			return q, BadRequest("after: " + err.Error())
 		}
 		q.After = &c

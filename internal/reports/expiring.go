@@ -175,18 +175,26 @@ func before(a, b *Expiring) bool {
 	return a.ID() < b.ID()
 }
 
-// afterCursor describes, for a table of kind k, the rows that follow c.
-// Rows of a kind listed later than c's at c's instant follow it from that
-// instant on; rows of c's kind need a larger ID; rows of an earlier kind
-// need a later instant.
-func afterCursor(c *Cursor, k Kind) (atOrAfter bool, afterID int, ok bool) {
+// follows says which rows of a table of kind k come after cursor c in the
+// order (expiresAt, kind, ID): rows of a kind listed after c's follow it
+// from c's instant on, rows of c's kind at that instant need a larger ID,
+// and rows of a kind listed before c's need a later instant.
+type follows int
+
+const (
+	fromInstant follows = iota
+	largerIDAtInstant
+	afterInstant
+)
+
+func followsCursor(c *Cursor, k Kind) follows {
 	switch {
 	case k.rank() > c.Kind.rank():
-		return true, 0, false
+		return fromInstant
 	case k == c.Kind:
-		return false, c.ID, true
+		return largerIDAtInstant
 	default:
-		return false, 0, false
+		return afterInstant
 	}
 }
 
@@ -196,14 +204,14 @@ func roleWindow(q ExpiringQuery) []predicate.RoleAssignment {
 		roleassignment.ExpiresAtLT(q.Before),
 	}
 	if c := q.After; c != nil {
-		switch atOrAfter, afterID, sameKind := afterCursor(c, KindRole); {
-		case atOrAfter:
+		switch followsCursor(c, KindRole) {
+		case fromInstant:
 			ps = append(ps, roleassignment.ExpiresAtGTE(c.ExpiresAt))
-		case sameKind:
+		case largerIDAtInstant:
 			ps = append(ps, roleassignment.Or(
 				roleassignment.ExpiresAtGT(c.ExpiresAt),
 				roleassignment.And(roleassignment.ExpiresAtEQ(c.ExpiresAt),
-					roleassignment.IDGT(afterID)),
+					roleassignment.IDGT(c.ID)),
 			))
 		default:
 			ps = append(ps, roleassignment.ExpiresAtGT(c.ExpiresAt))
@@ -218,14 +226,14 @@ func groupWindow(q ExpiringQuery) []predicate.GroupMembership {
 		groupmembership.ExpiresAtLT(q.Before),
 	}
 	if c := q.After; c != nil {
-		switch atOrAfter, afterID, sameKind := afterCursor(c, KindGroup); {
-		case atOrAfter:
+		switch followsCursor(c, KindGroup) {
+		case fromInstant:
 			ps = append(ps, groupmembership.ExpiresAtGTE(c.ExpiresAt))
-		case sameKind:
+		case largerIDAtInstant:
 			ps = append(ps, groupmembership.Or(
 				groupmembership.ExpiresAtGT(c.ExpiresAt),
 				groupmembership.And(groupmembership.ExpiresAtEQ(c.ExpiresAt),
-					groupmembership.IDGT(afterID)),
+					groupmembership.IDGT(c.ID)),
 			))
 		default:
 			ps = append(ps, groupmembership.ExpiresAtGT(c.ExpiresAt))

@@ -24,8 +24,9 @@ import (
 // errBadParameter marks a query parameter an export cannot use.
 var errBadParameter = errors.New("bad parameter")
 
-// exportHandler streams a CSV export to a caller holding perm; filters
-// turns the query parameters into the export's work.
+// exportHandler streams a CSV export named filename to a caller holding
+// perm; run reads the query parameters and writes the rows. A bad
+// parameter is refused with 400 before any row is sent.
 func exportHandler(client *ent.Client, logger *slog.Logger, perm authz.Permission,
 	filename string, run func(r *http.Request, e *reports.Export) (int, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
