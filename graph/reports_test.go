@@ -446,3 +446,45 @@ func TestExpiringAssignmentsAndExtensions(t *testing.T) {
 }
 
 func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+
+func TestOrganizationNotificationEmail(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		api := adminAPI(t, db)
+		const create = `mutation($input: CreateOrganizationInput!) {
+			createOrganization(input: $input) {
+				organization { id notificationEmail }
+				userErrors { field code }
+			}
+		}`
+		for _, tc := range []struct {
+			name, email, wantEmail, wantCode string
+		}{
+			{"an address", "east-admins@example.com", "east-admins@example.com", ""},
+			{"none", "", "", ""},
+			{"not an address", "east admins", "", "INVALID_VALUE"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var data struct {
+					CreateOrganization struct {
+						Organization *struct{ NotificationEmail string }
+						UserErrors   []userErr
+					}
+				}
+				api.Do(t, create, map[string]any{"input": map[string]any{
+					"code": strings.ReplaceAll(tc.name, " ", "-"), "name": tc.name,
+					"notificationEmail": tc.email}}).MustData(t, &data)
+				got := data.CreateOrganization
+				switch {
+				case tc.wantCode != "":
+					if len(got.UserErrors) != 1 || got.UserErrors[0].Code != tc.wantCode ||
+						got.Organization != nil {
+						t.Fatalf("got %+v, want %s", got, tc.wantCode)
+					}
+				case len(got.UserErrors) != 0 || got.Organization.NotificationEmail != tc.wantEmail:
+					t.Fatalf("got %+v, want %q", got, tc.wantEmail)
+				}
+			})
+		}
+	})
+}

@@ -242,12 +242,13 @@ type ComplexityRoot struct {
 	}
 
 	Organization struct {
-		Code        func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Name        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Code              func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Name              func(childComplexity int) int
+		NotificationEmail func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
@@ -1511,6 +1512,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Name(childComplexity), true
+	case "Organization.notificationEmail":
+		if e.ComplexityRoot.Organization.NotificationEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.NotificationEmail(childComplexity), true
 	case "Organization.updatedAt":
 		if e.ComplexityRoot.Organization.UpdatedAt == nil {
 			break
@@ -3733,6 +3740,10 @@ type Organization implements Node {
   What the organization is.
   """
   description: String!
+  """
+  Where reminders of its users' expiring access also go; empty for none.
+  """
+  notificationEmail: String!
 }
 """
 A connection to a list of items.
@@ -4067,6 +4078,58 @@ input OrganizationWhereInput {
   Matches objects whose description contains the value, ignoring case.
   """
   descriptionContainsFold: String
+  """
+  notification_email field predicates
+  """
+  notificationEmail: String
+  """
+  Matches objects whose notificationEmail differs from the value.
+  """
+  notificationEmailNEQ: String
+  """
+  Matches objects whose notificationEmail is one of the values.
+  """
+  notificationEmailIn: [String!]
+  """
+  Matches objects whose notificationEmail is none of the values.
+  """
+  notificationEmailNotIn: [String!]
+  """
+  Matches objects whose notificationEmail is greater than the value.
+  """
+  notificationEmailGT: String
+  """
+  Matches objects whose notificationEmail is at least the value.
+  """
+  notificationEmailGTE: String
+  """
+  Matches objects whose notificationEmail is less than the value.
+  """
+  notificationEmailLT: String
+  """
+  Matches objects whose notificationEmail is at most the value.
+  """
+  notificationEmailLTE: String
+  """
+  Matches objects whose notificationEmail contains the value.
+  """
+  notificationEmailContains: String
+  """
+  Matches objects whose notificationEmail starts with the value.
+  """
+  notificationEmailHasPrefix: String
+  """
+  Matches objects whose notificationEmail ends with the value.
+  """
+  notificationEmailHasSuffix: String
+  """
+  Matches objects whose notificationEmail equals the value, ignoring case.
+  """
+  notificationEmailEqualFold: String
+  """
+  Matches objects whose notificationEmail contains the value, ignoring case.
+  """
+  notificationEmailContainsFold: String
 }
 """
 Information about pagination in a connection.
@@ -7110,6 +7173,8 @@ input CreateOrganizationInput {
   name: String!
   "What the organization is."
   description: String
+  "Where reminders of its users' expiring access also go; an empty string clears it."
+  notificationEmail: String
 }
 
 """
@@ -7124,6 +7189,8 @@ input UpdateOrganizationInput {
   name: String
   "What the organization is."
   description: String
+  "Where reminders of its users' expiring access also go; an empty string clears it."
+  notificationEmail: String
 }
 
 """
@@ -7875,6 +7942,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_name(ctx, field)
 	case "description":
 		return ec.fieldContext_Organization_description(ctx, field)
+	case "notificationEmail":
+		return ec.fieldContext_Organization_notificationEmail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -14319,6 +14388,29 @@ func (ec *executionContext) fieldContext_Organization_description(_ context.Cont
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
+func (ec *executionContext) _Organization_notificationEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_notificationEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotificationEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_notificationEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+}
+
 func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19770,7 +19862,7 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "name", "description"}
+	fieldsInOrder := [...]string{"code", "name", "description", "notificationEmail"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19798,6 +19890,13 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.Description = data
+		case "notificationEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmail = data
 		}
 	}
 	return it, nil
@@ -21987,7 +22086,7 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "notificationEmail", "notificationEmailNEQ", "notificationEmailIn", "notificationEmailNotIn", "notificationEmailGT", "notificationEmailGTE", "notificationEmailLT", "notificationEmailLTE", "notificationEmailContains", "notificationEmailHasPrefix", "notificationEmailHasSuffix", "notificationEmailEqualFold", "notificationEmailContainsFold"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22456,6 +22555,97 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.DescriptionContainsFold = data
+		case "notificationEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmail = data
+		case "notificationEmailNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailNEQ = data
+		case "notificationEmailIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailIn = data
+		case "notificationEmailNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailNotIn = data
+		case "notificationEmailGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailGT = data
+		case "notificationEmailGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailGTE = data
+		case "notificationEmailLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailLT = data
+		case "notificationEmailLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailLTE = data
+		case "notificationEmailContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailContains = data
+		case "notificationEmailHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailHasPrefix = data
+		case "notificationEmailHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailHasSuffix = data
+		case "notificationEmailEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailEqualFold = data
+		case "notificationEmailContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailContainsFold = data
 		}
 	}
 	return it, nil
@@ -24830,7 +25020,7 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "code", "name", "description"}
+	fieldsInOrder := [...]string{"id", "code", "name", "description", "notificationEmail"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24865,6 +25055,13 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.Description = data
+		case "notificationEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmail = data
 		}
 	}
 	return it, nil
@@ -28160,6 +28357,11 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "description":
 			out.Values[i] = ec._Organization_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notificationEmail":
+			out.Values[i] = ec._Organization_notificationEmail(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

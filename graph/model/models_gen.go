@@ -140,6 +140,8 @@ type CreateOrganizationInput struct {
 	Name string `json:"name"`
 	// What the organization is.
 	Description *string `json:"description,omitempty"`
+	// Where reminders of its users' expiring access also go; an empty string clears it.
+	NotificationEmail *string `json:"notificationEmail,omitempty"`
 }
 
 // The fields of a new role.
@@ -510,6 +512,8 @@ type UpdateOrganizationInput struct {
 	Name *string `json:"name,omitempty"`
 	// What the organization is.
 	Description *string `json:"description,omitempty"`
+	// Where reminders of its users' expiring access also go; an empty string clears it.
+	NotificationEmail *string `json:"notificationEmail,omitempty"`
 }
 
 // Changes to a role; fields not given stay.

@@ -29,12 +29,16 @@ const (
 	KindPasswordReset  = "password_reset"
 	KindPasswordSetup  = "password_setup"
 	KindExpiryReminder = "expiry_reminder"
+	// KindExpiryNotice tells an organization's notification address of
+	// a member's expiring access.
+	KindExpiryNotice = "expiry_notice"
 )
 
 var subjects = map[string]string{
 	KindPasswordReset:  "Reset your password",
 	KindPasswordSetup:  "Choose your password",
 	KindExpiryReminder: "Your access ends soon",
+	KindExpiryNotice:   "Access of a user ends soon",
 }
 
 // Message is an email to queue.

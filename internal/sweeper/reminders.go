@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"accountd/ent"
 	"accountd/ent/groupmembership"
+	"accountd/ent/organization"
 	"accountd/ent/roleassignment"
 	"accountd/internal/outbox"
 )
@@ -122,7 +124,7 @@ func (s *Sweeper) reminderCandidates(ctx context.Context, kind string, now, hori
 			Order(ent.Asc(roleassignment.FieldID)).
 			Limit(batchSize).
 			WithRole().
-			WithUser().
+			WithUser(withOrganizations).
 			All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("sweeper: listing role assignments to remind of: %w", err)
@@ -139,7 +141,7 @@ func (s *Sweeper) reminderCandidates(ctx context.Context, kind string, now, hori
 		Order(ent.Asc(groupmembership.FieldID)).
 		Limit(batchSize).
 		WithGroup().
-		WithUser().
+		WithUser(withOrganizations).
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sweeper: listing group memberships to remind of: %w", err)
@@ -184,10 +186,12 @@ func (s *Sweeper) remind(ctx context.Context, kind string, r reminder, now time.
 			return err
 		}
 		claimed = true
-		if r.user.Email == "" {
-			return nil
+		for _, m := range reminderMessages(r, day, now) {
+			if err := outbox.Enqueue(ctx, c, m); err != nil {
+				return err
+			}
 		}
-		return outbox.Enqueue(ctx, c, reminderMessage(r, day, now))
+		return nil
 	})
 	if err != nil {
 		return false, err
@@ -195,21 +199,48 @@ func (s *Sweeper) remind(ctx context.Context, kind string, r reminder, now time.
 	return claimed, nil
 }
 
-func reminderMessage(r reminder, day int, now time.Time) outbox.Message {
-	name := r.user.FirstName
-	if name == "" {
-		name = r.user.Username
-	}
+// withOrganizations loads a user's organizations, whose notification
+// addresses receive a copy of each reminder.
+func withOrganizations(q *ent.UserQuery) {
+	q.WithOrganizations(func(q *ent.OrganizationQuery) {
+		q.Where(organization.NotificationEmailNEQ(""))
+	})
+}
+
+// reminderMessages are the emails of one reminder: one to the user, when
+// it has an address, and a notice to each notification address of its
+// organizations, each address once.
+func reminderMessages(r reminder, day int, now time.Time) []outbox.Message {
 	left := strconv.Itoa(day) + " days"
 	if day == 1 {
 		left = "1 day"
 	}
-	return outbox.Message{Kind: outbox.KindExpiryReminder, To: r.user.Email, QueuedAt: now,
-		Data: map[string]string{
+	data := func(name string) map[string]string {
+		return map[string]string{
 			"Name":      name,
 			"Username":  r.user.Username,
 			"What":      r.what,
 			"ExpiresAt": r.expiresAt.UTC().Format("2006-01-02 15:04 UTC"),
 			"Left":      left,
-		}}
+		}
+	}
+	var out []outbox.Message
+	sent := map[string]bool{}
+	if r.user.Email != "" {
+		name := r.user.FirstName
+		if name == "" {
+			name = r.user.Username
+		}
+		out = append(out, outbox.Message{Kind: outbox.KindExpiryReminder, To: r.user.Email,
+			QueuedAt: now, Data: data(name)})
+		sent[strings.ToLower(r.user.Email)] = true
+	}
+	for _, o := range r.user.Edges.Organizations {
+		if to := o.NotificationEmail; to != "" && !sent[strings.ToLower(to)] {
+			sent[strings.ToLower(to)] = true
+			out = append(out, outbox.Message{Kind: outbox.KindExpiryNotice, To: to,
+				QueuedAt: now, Data: data(o.Name)})
+		}
+	}
+	return out
 }

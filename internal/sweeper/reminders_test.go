@@ -16,11 +16,11 @@ import (
 	"accountd/internal/testdb"
 )
 
-// reminders returns the recipients of the queued expiry reminders.
-func reminders(t *testing.T, db *storage.DB) []string {
+// reminders returns the recipients of the queued emails of kind.
+func reminders(t *testing.T, db *storage.DB, kind string) []string {
 	t.Helper()
 	msgs, err := db.Client.OutboxMessage.Query().
-		Where(outboxmessage.Kind(outbox.KindExpiryReminder)).
+		Where(outboxmessage.Kind(kind)).
 		Order(outboxmessage.ByID()).
 		All(authz.SystemContext(context.Background()))
 	if err != nil {
@@ -45,6 +45,10 @@ func TestExpiryRemindersGoOutOnceAtEachMark(t *testing.T) {
 		grp := db.Client.Group.Create().SetName("Night shift").SetType("JOB").SaveX(ctx)
 		ann := newUser(t, db.Client, "ann", account.StatusActive)
 		bob := newUser(t, db.Client, "bob", account.StatusActive)
+		// Ann's organization wants a copy; Bob's has no address.
+		east := db.Client.Organization.Create().SetCode("EAST").SetName("East").
+			SetNotificationEmail("east-admins@example.com").AddUsers(ann).SaveX(ctx)
+		db.Client.Organization.Create().SetCode("WEST").SetName("West").AddUsers(bob).ExecX(ctx)
 		db.Client.RoleAssignment.Create().SetUser(ann).SetRole(role).SetExpiresAt(expiry).ExecX(ctx)
 		db.Client.GroupMembership.Create().SetUser(bob).SetGroup(grp).SetExpiresAt(expiry).ExecX(ctx)
 		// Permanent access is never reminded of.
@@ -81,18 +85,23 @@ func TestExpiryRemindersGoOutOnceAtEachMark(t *testing.T) {
 					t.Fatalf("%s: %v", st.name, err)
 				}
 			}
-			if got := len(reminders(t, db)); got != st.want {
+			if got := len(reminders(t, db, outbox.KindExpiryReminder)); got != st.want {
 				t.Fatalf("%s: %d reminders queued, want %d", st.name, got, st.want)
 			}
 		}
 		perRecipient := map[string]int{}
-		for _, to := range reminders(t, db) {
+		for _, to := range reminders(t, db, outbox.KindExpiryReminder) {
 			perRecipient[to]++
 		}
 		for _, to := range []string{"ann@example.com", "bob@example.com"} {
 			if perRecipient[to] != 2 {
 				t.Fatalf("%s got %d reminders, want 2", to, perRecipient[to])
 			}
+		}
+		notices := reminders(t, db, outbox.KindExpiryNotice)
+		if len(notices) != 2 || notices[0] != east.NotificationEmail || notices[1] != notices[0] {
+			t.Fatalf("organization notices went to %q, want two to %s", notices,
+				east.NotificationEmail)
 		}
 	})
 }
