@@ -510,6 +510,11 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, organization.FieldDescription)
 				fieldSeen[organization.FieldDescription] = struct{}{}
 			}
+		case "notificationEmail":
+			if _, ok := fieldSeen[organization.FieldNotificationEmail]; !ok {
+				selectedFields = append(selectedFields, organization.FieldNotificationEmail)
+				fieldSeen[organization.FieldNotificationEmail] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

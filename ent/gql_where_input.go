@@ -1091,6 +1091,21 @@ type OrganizationWhereInput struct {
 	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
 	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
 	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "notification_email" field predicates.
+	NotificationEmail             *string  `json:"notificationEmail,omitempty"`
+	NotificationEmailNEQ          *string  `json:"notificationEmailNEQ,omitempty"`
+	NotificationEmailIn           []string `json:"notificationEmailIn,omitempty"`
+	NotificationEmailNotIn        []string `json:"notificationEmailNotIn,omitempty"`
+	NotificationEmailGT           *string  `json:"notificationEmailGT,omitempty"`
+	NotificationEmailGTE          *string  `json:"notificationEmailGTE,omitempty"`
+	NotificationEmailLT           *string  `json:"notificationEmailLT,omitempty"`
+	NotificationEmailLTE          *string  `json:"notificationEmailLTE,omitempty"`
+	NotificationEmailContains     *string  `json:"notificationEmailContains,omitempty"`
+	NotificationEmailHasPrefix    *string  `json:"notificationEmailHasPrefix,omitempty"`
+	NotificationEmailHasSuffix    *string  `json:"notificationEmailHasSuffix,omitempty"`
+	NotificationEmailEqualFold    *string  `json:"notificationEmailEqualFold,omitempty"`
+	NotificationEmailContainsFold *string  `json:"notificationEmailContainsFold,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1352,6 +1367,45 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 	}
 	if i.DescriptionContainsFold != nil {
 		predicates = append(predicates, organization.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.NotificationEmail != nil {
+		predicates = append(predicates, organization.NotificationEmailEQ(*i.NotificationEmail))
+	}
+	if i.NotificationEmailNEQ != nil {
+		predicates = append(predicates, organization.NotificationEmailNEQ(*i.NotificationEmailNEQ))
+	}
+	if len(i.NotificationEmailIn) > 0 {
+		predicates = append(predicates, organization.NotificationEmailIn(i.NotificationEmailIn...))
+	}
+	if len(i.NotificationEmailNotIn) > 0 {
+		predicates = append(predicates, organization.NotificationEmailNotIn(i.NotificationEmailNotIn...))
+	}
+	if i.NotificationEmailGT != nil {
+		predicates = append(predicates, organization.NotificationEmailGT(*i.NotificationEmailGT))
+	}
+	if i.NotificationEmailGTE != nil {
+		predicates = append(predicates, organization.NotificationEmailGTE(*i.NotificationEmailGTE))
+	}
+	if i.NotificationEmailLT != nil {
+		predicates = append(predicates, organization.NotificationEmailLT(*i.NotificationEmailLT))
+	}
+	if i.NotificationEmailLTE != nil {
+		predicates = append(predicates, organization.NotificationEmailLTE(*i.NotificationEmailLTE))
+	}
+	if i.NotificationEmailContains != nil {
+		predicates = append(predicates, organization.NotificationEmailContains(*i.NotificationEmailContains))
+	}
+	if i.NotificationEmailHasPrefix != nil {
+		predicates = append(predicates, organization.NotificationEmailHasPrefix(*i.NotificationEmailHasPrefix))
+	}
+	if i.NotificationEmailHasSuffix != nil {
+		predicates = append(predicates, organization.NotificationEmailHasSuffix(*i.NotificationEmailHasSuffix))
+	}
+	if i.NotificationEmailEqualFold != nil {
+		predicates = append(predicates, organization.NotificationEmailEqualFold(*i.NotificationEmailEqualFold))
+	}
+	if i.NotificationEmailContainsFold != nil {
+		predicates = append(predicates, organization.NotificationEmailContainsFold(*i.NotificationEmailContainsFold))
 	}
 
 	switch len(predicates) {

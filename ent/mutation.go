@@ -3068,21 +3068,22 @@ func (m *GroupMembershipMutation) ResetEdge(name string) error {
 // OrganizationMutation represents an operation that mutates the Organization nodes in the graph.
 type OrganizationMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	created_at    *time.Time
-	updated_at    *time.Time
-	code          *string
-	name          *string
-	description   *string
-	clearedFields map[string]struct{}
-	users         map[int]struct{}
-	removedusers  map[int]struct{}
-	clearedusers  bool
-	done          bool
-	oldValue      func(context.Context) (*Organization, error)
-	predicates    []predicate.Organization
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	code               *string
+	name               *string
+	description        *string
+	notification_email *string
+	clearedFields      map[string]struct{}
+	users              map[int]struct{}
+	removedusers       map[int]struct{}
+	clearedusers       bool
+	done               bool
+	oldValue           func(context.Context) (*Organization, error)
+	predicates         []predicate.Organization
 }
 
 var _ ent.Mutation = (*OrganizationMutation)(nil)
@@ -3363,6 +3364,42 @@ func (m *OrganizationMutation) ResetDescription() {
 	m.description = nil
 }
 
+// SetNotificationEmail sets the "notification_email" field.
+func (m *OrganizationMutation) SetNotificationEmail(s string) {
+	m.notification_email = &s
+}
+
+// NotificationEmail returns the value of the "notification_email" field in the mutation.
+func (m *OrganizationMutation) NotificationEmail() (r string, exists bool) {
+	v := m.notification_email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotificationEmail returns the old "notification_email" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldNotificationEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotificationEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotificationEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotificationEmail: %w", err)
+	}
+	return oldValue.NotificationEmail, nil
+}
+
+// ResetNotificationEmail resets all changes to the "notification_email" field.
+func (m *OrganizationMutation) ResetNotificationEmail() {
+	m.notification_email = nil
+}
+
 // AddUserIDs adds the "users" edge to the User entity by ids.
 func (m *OrganizationMutation) AddUserIDs(ids ...int) {
 	if m.users == nil {
@@ -3451,7 +3488,7 @@ func (m *OrganizationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, organization.FieldCreatedAt)
 	}
@@ -3466,6 +3503,9 @@ func (m *OrganizationMutation) Fields() []string {
 	}
 	if m.description != nil {
 		fields = append(fields, organization.FieldDescription)
+	}
+	if m.notification_email != nil {
+		fields = append(fields, organization.FieldNotificationEmail)
 	}
 	return fields
 }
@@ -3485,6 +3525,8 @@ func (m *OrganizationMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case organization.FieldDescription:
 		return m.Description()
+	case organization.FieldNotificationEmail:
+		return m.NotificationEmail()
 	}
 	return nil, false
 }
@@ -3504,6 +3546,8 @@ func (m *OrganizationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldName(ctx)
 	case organization.FieldDescription:
 		return m.OldDescription(ctx)
+	case organization.FieldNotificationEmail:
+		return m.OldNotificationEmail(ctx)
 	}
 	return nil, fmt.Errorf("unknown Organization field %s", name)
 }
@@ -3547,6 +3591,13 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDescription(v)
+		return nil
+	case organization.FieldNotificationEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotificationEmail(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
@@ -3611,6 +3662,9 @@ func (m *OrganizationMutation) ResetField(name string) error {
 		return nil
 	case organization.FieldDescription:
 		m.ResetDescription()
+		return nil
+	case organization.FieldNotificationEmail:
+		m.ResetNotificationEmail()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)

@@ -27,6 +27,8 @@ type Organization struct {
 	Name string `json:"name,omitempty"`
 	// What the organization is.
 	Description string `json:"description,omitempty"`
+	// Where reminders of its users' expiring access also go; empty for none.
+	NotificationEmail string `json:"notification_email,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
 	Edges        OrganizationEdges `json:"edges"`
@@ -60,7 +62,7 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case organization.FieldID:
 			values[i] = new(sql.NullInt64)
-		case organization.FieldCode, organization.FieldName, organization.FieldDescription:
+		case organization.FieldCode, organization.FieldName, organization.FieldDescription, organization.FieldNotificationEmail:
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -114,6 +116,12 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field description", values[i])
 			} else if value.Valid {
 				_m.Description = value.String
+			}
+		case organization.FieldNotificationEmail:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field notification_email", values[i])
+			} else if value.Valid {
+				_m.NotificationEmail = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -170,6 +178,9 @@ func (_m *Organization) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("description=")
 	builder.WriteString(_m.Description)
+	builder.WriteString(", ")
+	builder.WriteString("notification_email=")
+	builder.WriteString(_m.NotificationEmail)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -77,6 +77,20 @@ func (_c *OrganizationCreate) SetNillableDescription(v *string) *OrganizationCre
 	return _c
 }
 
+// SetNotificationEmail sets the "notification_email" field.
+func (_c *OrganizationCreate) SetNotificationEmail(v string) *OrganizationCreate {
+	_c.mutation.SetNotificationEmail(v)
+	return _c
+}
+
+// SetNillableNotificationEmail sets the "notification_email" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableNotificationEmail(v *string) *OrganizationCreate {
+	if v != nil {
+		_c.SetNotificationEmail(*v)
+	}
+	return _c
+}
+
 // AddUserIDs adds the "users" edge to the User entity by IDs.
 func (_c *OrganizationCreate) AddUserIDs(ids ...int) *OrganizationCreate {
 	_c.mutation.AddUserIDs(ids...)
@@ -139,6 +153,10 @@ func (_c *OrganizationCreate) defaults() {
 		v := organization.DefaultDescription
 		_c.mutation.SetDescription(v)
 	}
+	if _, ok := _c.mutation.NotificationEmail(); !ok {
+		v := organization.DefaultNotificationEmail
+		_c.mutation.SetNotificationEmail(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -171,6 +189,14 @@ func (_c *OrganizationCreate) check() error {
 	if v, ok := _c.mutation.Description(); ok {
 		if err := organization.DescriptionValidator(v); err != nil {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Organization.description": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.NotificationEmail(); !ok {
+		return &ValidationError{Name: "notification_email", err: errors.New(`ent: missing required field "Organization.notification_email"`)}
+	}
+	if v, ok := _c.mutation.NotificationEmail(); ok {
+		if err := organization.NotificationEmailValidator(v); err != nil {
+			return &ValidationError{Name: "notification_email", err: fmt.Errorf(`ent: validator failed for field "Organization.notification_email": %w`, err)}
 		}
 	}
 	return nil
@@ -219,6 +245,10 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(organization.FieldDescription, field.TypeString, value)
 		_node.Description = value
+	}
+	if value, ok := _c.mutation.NotificationEmail(); ok {
+		_spec.SetField(organization.FieldNotificationEmail, field.TypeString, value)
+		_node.NotificationEmail = value
 	}
 	if nodes := _c.mutation.UsersIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -336,6 +366,18 @@ func (u *OrganizationUpsert) UpdateDescription() *OrganizationUpsert {
 	return u
 }
 
+// SetNotificationEmail sets the "notification_email" field.
+func (u *OrganizationUpsert) SetNotificationEmail(v string) *OrganizationUpsert {
+	u.Set(organization.FieldNotificationEmail, v)
+	return u
+}
+
+// UpdateNotificationEmail sets the "notification_email" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateNotificationEmail() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldNotificationEmail)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -434,6 +476,20 @@ func (u *OrganizationUpsertOne) SetDescription(v string) *OrganizationUpsertOne 
 func (u *OrganizationUpsertOne) UpdateDescription() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateDescription()
+	})
+}
+
+// SetNotificationEmail sets the "notification_email" field.
+func (u *OrganizationUpsertOne) SetNotificationEmail(v string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetNotificationEmail(v)
+	})
+}
+
+// UpdateNotificationEmail sets the "notification_email" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateNotificationEmail() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateNotificationEmail()
 	})
 }
 
@@ -701,6 +757,20 @@ func (u *OrganizationUpsertBulk) SetDescription(v string) *OrganizationUpsertBul
 func (u *OrganizationUpsertBulk) UpdateDescription() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateDescription()
+	})
+}
+
+// SetNotificationEmail sets the "notification_email" field.
+func (u *OrganizationUpsertBulk) SetNotificationEmail(v string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetNotificationEmail(v)
+	})
+}
+
+// UpdateNotificationEmail sets the "notification_email" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateNotificationEmail() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateNotificationEmail()
 	})
 }
 

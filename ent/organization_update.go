@@ -78,6 +78,20 @@ func (_u *OrganizationUpdate) SetNillableDescription(v *string) *OrganizationUpd
 	return _u
 }
 
+// SetNotificationEmail sets the "notification_email" field.
+func (_u *OrganizationUpdate) SetNotificationEmail(v string) *OrganizationUpdate {
+	_u.mutation.SetNotificationEmail(v)
+	return _u
+}
+
+// SetNillableNotificationEmail sets the "notification_email" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableNotificationEmail(v *string) *OrganizationUpdate {
+	if v != nil {
+		_u.SetNotificationEmail(*v)
+	}
+	return _u
+}
+
 // AddUserIDs adds the "users" edge to the User entity by IDs.
 func (_u *OrganizationUpdate) AddUserIDs(ids ...int) *OrganizationUpdate {
 	_u.mutation.AddUserIDs(ids...)
@@ -172,6 +186,11 @@ func (_u *OrganizationUpdate) check() error {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Organization.description": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.NotificationEmail(); ok {
+		if err := organization.NotificationEmailValidator(v); err != nil {
+			return &ValidationError{Name: "notification_email", err: fmt.Errorf(`ent: validator failed for field "Organization.notification_email": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -204,6 +223,9 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(organization.FieldDescription, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.NotificationEmail(); ok {
+		_spec.SetField(organization.FieldNotificationEmail, field.TypeString, value)
 	}
 	if _u.mutation.UsersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -320,6 +342,20 @@ func (_u *OrganizationUpdateOne) SetNillableDescription(v *string) *Organization
 	return _u
 }
 
+// SetNotificationEmail sets the "notification_email" field.
+func (_u *OrganizationUpdateOne) SetNotificationEmail(v string) *OrganizationUpdateOne {
+	_u.mutation.SetNotificationEmail(v)
+	return _u
+}
+
+// SetNillableNotificationEmail sets the "notification_email" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableNotificationEmail(v *string) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetNotificationEmail(*v)
+	}
+	return _u
+}
+
 // AddUserIDs adds the "users" edge to the User entity by IDs.
 func (_u *OrganizationUpdateOne) AddUserIDs(ids ...int) *OrganizationUpdateOne {
 	_u.mutation.AddUserIDs(ids...)
@@ -427,6 +463,11 @@ func (_u *OrganizationUpdateOne) check() error {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Organization.description": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.NotificationEmail(); ok {
+		if err := organization.NotificationEmailValidator(v); err != nil {
+			return &ValidationError{Name: "notification_email", err: fmt.Errorf(`ent: validator failed for field "Organization.notification_email": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -476,6 +517,9 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(organization.FieldDescription, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.NotificationEmail(); ok {
+		_spec.SetField(organization.FieldNotificationEmail, field.TypeString, value)
 	}
 	if _u.mutation.UsersCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -184,14 +184,16 @@ func (r *mutationResolver) DeleteRole(ctx context.Context, input model.DeleteInp
 // CreateOrganization is the resolver for the createOrganization field.
 func (r *mutationResolver) CreateOrganization(ctx context.Context, input model.CreateOrganizationInput) (*model.OrganizationPayload, error) {
 	org, err := r.admin.CreateOrganization(ctx, admin.OrganizationInput{Code: &input.Code,
-		Name: &input.Name, Description: input.Description})
+		Name: &input.Name, Description: input.Description,
+		NotificationEmail: input.NotificationEmail})
 	return payload(org, err, organizationPayload)
 }
 
 // UpdateOrganization is the resolver for the updateOrganization field.
 func (r *mutationResolver) UpdateOrganization(ctx context.Context, input model.UpdateOrganizationInput) (*model.OrganizationPayload, error) {
 	org, err := r.admin.UpdateOrganization(ctx, admin.OrganizationInput{ID: input.ID,
-		Code: input.Code, Name: input.Name, Description: input.Description})
+		Code: input.Code, Name: input.Name, Description: input.Description,
+		NotificationEmail: input.NotificationEmail})
 	return payload(org, err, organizationPayload)
 }
 

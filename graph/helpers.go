@@ -6,7 +6,7 @@ import (
 
 	"accountd/ent"
 	"accountd/ent/predicate"
-	"accountd/ent/user"
+	"accountd/internal/reports"
 )
 
 // notFoundOr maps the errors of a lookup by ID to NOT_FOUND: an unknown ID,
@@ -42,12 +42,7 @@ func userFilters(where *ent.UserWhereInput, search *string) ([]predicate.User, e
 // userSearch matches users whose username, names or email contain text,
 // ignoring case.
 func userSearch(text string) predicate.User {
-	return user.Or(
-		user.UsernameContainsFold(text),
-		user.FirstNameContainsFold(text),
-		user.LastNameContainsFold(text),
-		user.EmailContainsFold(text),
-	)
+	return reports.SearchUsers(text)
 }
 
 // expired reports whether an expiry has passed at now; nil means permanent.

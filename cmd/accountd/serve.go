@@ -62,7 +62,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	dispatcher := outbox.NewDispatcher(db.Client, clk, sender, cfg.MailFrom, logger)
-	sweep := sweeper.New(db.Client, clk, dispatcher, logger)
+	sweep := sweeper.New(db.Client, clk, dispatcher, logger,
+		sweeper.WithReminderDays(cfg.ExpiryReminderDays))
 	sweepCtx, stopSweeping := context.WithCancel(ctx)
 	swept := make(chan struct{})
 	go func() {

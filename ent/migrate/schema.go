@@ -143,6 +143,7 @@ var (
 		{Name: "code", Type: field.TypeString, Unique: true, Size: 64},
 		{Name: "name", Type: field.TypeString, Size: 256},
 		{Name: "description", Type: field.TypeString, Size: 1024, Default: ""},
+		{Name: "notification_email", Type: field.TypeString, Size: 254, Default: ""},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{

@@ -24,6 +24,8 @@ const (
 	FieldName = "name"
 	// FieldDescription holds the string denoting the description field in the database.
 	FieldDescription = "description"
+	// FieldNotificationEmail holds the string denoting the notification_email field in the database.
+	FieldNotificationEmail = "notification_email"
 	// EdgeUsers holds the string denoting the users edge name in mutations.
 	EdgeUsers = "users"
 	// Table holds the table name of the organization in the database.
@@ -43,6 +45,7 @@ var Columns = []string{
 	FieldCode,
 	FieldName,
 	FieldDescription,
+	FieldNotificationEmail,
 }
 
 var (
@@ -76,6 +79,10 @@ var (
 	DefaultDescription string
 	// DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	DescriptionValidator func(string) error
+	// DefaultNotificationEmail holds the default value on creation for the "notification_email" field.
+	DefaultNotificationEmail string
+	// NotificationEmailValidator is a validator for the "notification_email" field. It is called by the builders before save.
+	NotificationEmailValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Organization queries.
@@ -109,6 +116,11 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // ByDescription orders the results by the description field.
 func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDescription, opts...).ToFunc()
+}
+
+// ByNotificationEmail orders the results by the notification_email field.
+func ByNotificationEmail(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNotificationEmail, opts...).ToFunc()
 }
 
 // ByUsersCount orders the results by users count.

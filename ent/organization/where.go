@@ -80,6 +80,11 @@ func Description(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldDescription, v))
 }
 
+// NotificationEmail applies equality check predicate on the "notification_email" field. It's identical to NotificationEmailEQ.
+func NotificationEmail(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldNotificationEmail, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCreatedAt, v))
@@ -353,6 +358,71 @@ func DescriptionEqualFold(v string) predicate.Organization {
 // DescriptionContainsFold applies the ContainsFold predicate on the "description" field.
 func DescriptionContainsFold(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldContainsFold(FieldDescription, v))
+}
+
+// NotificationEmailEQ applies the EQ predicate on the "notification_email" field.
+func NotificationEmailEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldNotificationEmail, v))
+}
+
+// NotificationEmailNEQ applies the NEQ predicate on the "notification_email" field.
+func NotificationEmailNEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldNotificationEmail, v))
+}
+
+// NotificationEmailIn applies the In predicate on the "notification_email" field.
+func NotificationEmailIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldNotificationEmail, vs...))
+}
+
+// NotificationEmailNotIn applies the NotIn predicate on the "notification_email" field.
+func NotificationEmailNotIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldNotificationEmail, vs...))
+}
+
+// NotificationEmailGT applies the GT predicate on the "notification_email" field.
+func NotificationEmailGT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldNotificationEmail, v))
+}
+
+// NotificationEmailGTE applies the GTE predicate on the "notification_email" field.
+func NotificationEmailGTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldNotificationEmail, v))
+}
+
+// NotificationEmailLT applies the LT predicate on the "notification_email" field.
+func NotificationEmailLT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldNotificationEmail, v))
+}
+
+// NotificationEmailLTE applies the LTE predicate on the "notification_email" field.
+func NotificationEmailLTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldNotificationEmail, v))
+}
+
+// NotificationEmailContains applies the Contains predicate on the "notification_email" field.
+func NotificationEmailContains(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContains(FieldNotificationEmail, v))
+}
+
+// NotificationEmailHasPrefix applies the HasPrefix predicate on the "notification_email" field.
+func NotificationEmailHasPrefix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasPrefix(FieldNotificationEmail, v))
+}
+
+// NotificationEmailHasSuffix applies the HasSuffix predicate on the "notification_email" field.
+func NotificationEmailHasSuffix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasSuffix(FieldNotificationEmail, v))
+}
+
+// NotificationEmailEqualFold applies the EqualFold predicate on the "notification_email" field.
+func NotificationEmailEqualFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEqualFold(FieldNotificationEmail, v))
+}
+
+// NotificationEmailContainsFold applies the ContainsFold predicate on the "notification_email" field.
+func NotificationEmailContainsFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContainsFold(FieldNotificationEmail, v))
 }
 
 // HasUsers applies the HasEdge predicate on the "users" edge.

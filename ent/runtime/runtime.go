@@ -200,6 +200,12 @@ func init() {
 	organization.DefaultDescription = organizationDescDescription.Default.(string)
 	// organization.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	organization.DescriptionValidator = organizationDescDescription.Validators[0].(func(string) error)
+	// organizationDescNotificationEmail is the schema descriptor for notification_email field.
+	organizationDescNotificationEmail := organizationFields[3].Descriptor()
+	// organization.DefaultNotificationEmail holds the default value on creation for the notification_email field.
+	organization.DefaultNotificationEmail = organizationDescNotificationEmail.Default.(string)
+	// organization.NotificationEmailValidator is a validator for the "notification_email" field. It is called by the builders before save.
+	organization.NotificationEmailValidator = organizationDescNotificationEmail.Validators[0].(func(string) error)
 	outboxmessageFields := schema.OutboxMessage{}.Fields()
 	_ = outboxmessageFields
 	// outboxmessageDescAttempts is the schema descriptor for attempts field.

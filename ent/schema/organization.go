@@ -37,6 +37,10 @@ func (Organization) Fields() []ent.Field {
 			Default("").
 			MaxLen(1024).
 			Comment("What the organization is."),
+		field.String("notification_email").
+			Default("").
+			MaxLen(254).
+			Comment("Where reminders of its users' expiring access also go; empty for none."),
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"accountd/internal/account"
 	"accountd/internal/authz"
 	"accountd/internal/password"
+	"accountd/internal/reports"
 	"accountd/internal/twofactor"
 	"bytes"
 	"context"
@@ -39,6 +40,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AuditEvent() AuditEventResolver
+	ExpiringAssignment() ExpiringAssignmentResolver
 	GroupMembership() GroupMembershipResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -90,6 +92,32 @@ type ComplexityRoot struct {
 	ChangePasswordPayload struct {
 		UserErrors func(childComplexity int) int
 		Viewer     func(childComplexity int) int
+	}
+
+	ExpiringAssignment struct {
+		ExpiresAt       func(childComplexity int) int
+		Group           func(childComplexity int) int
+		GroupMembership func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Role            func(childComplexity int) int
+		RoleAssignment  func(childComplexity int) int
+		User            func(childComplexity int) int
+	}
+
+	ExpiringAssignmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ExpiringAssignmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ExpiringAssignmentPageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
 	}
 
 	FieldChange struct {
@@ -194,6 +222,8 @@ type ComplexityRoot struct {
 		DeleteOrganization      func(childComplexity int, input model.DeleteInput) int
 		DeleteRole              func(childComplexity int, input model.DeleteInput) int
 		DeleteSecurityManager   func(childComplexity int, input model.DeleteSecurityManagerInput) int
+		ExtendGroupMembership   func(childComplexity int, input model.ExtendGroupMembershipInput) int
+		ExtendRoleAssignment    func(childComplexity int, input model.ExtendRoleAssignmentInput) int
 		Login                   func(childComplexity int, input model.LoginInput) int
 		Logout                  func(childComplexity int) int
 		Reauthenticate          func(childComplexity int, input model.ReauthenticateInput) int
@@ -215,18 +245,24 @@ type ComplexityRoot struct {
 	}
 
 	Organization struct {
-		Code        func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Name        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Code              func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Name              func(childComplexity int) int
+		NotificationEmail func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	OrganizationCount struct {
+		Count        func(childComplexity int) int
+		Organization func(childComplexity int) int
 	}
 
 	OrganizationEdge struct {
@@ -257,17 +293,19 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEvents      func(childComplexity int, where *model.AuditEventFilter, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		FormSpaces       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FormSpaceOrder, where *ent.FormSpaceWhereInput) int
-		Groups           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GroupOrder, where *ent.GroupWhereInput) int
-		Node             func(childComplexity int, id int) int
-		Nodes            func(childComplexity int, ids []int) int
-		Organizations    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		PasswordPolicy   func(childComplexity int) int
-		Roles            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
-		SecurityManagers func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SecurityManagerOrder, where *ent.SecurityManagerWhereInput) int
-		Users            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput, search *string) int
-		Viewer           func(childComplexity int) int
+		AuditEvents         func(childComplexity int, where *model.AuditEventFilter, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ExpiringAssignments func(childComplexity int, before time.Time, kinds []reports.Kind, first *int, after *string) int
+		FormSpaces          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FormSpaceOrder, where *ent.FormSpaceWhereInput) int
+		Groups              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GroupOrder, where *ent.GroupWhereInput) int
+		Node                func(childComplexity int, id int) int
+		Nodes               func(childComplexity int, ids []int) int
+		Organizations       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		PasswordPolicy      func(childComplexity int) int
+		Roles               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
+		SecurityManagers    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SecurityManagerOrder, where *ent.SecurityManagerWhereInput) int
+		UserStatistics      func(childComplexity int, where *ent.UserWhereInput, search *string) int
+		Users               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput, search *string) int
+		Viewer              func(childComplexity int) int
 	}
 
 	ReauthenticatePayload struct {
@@ -302,6 +340,11 @@ type ComplexityRoot struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	RoleCount struct {
+		Count func(childComplexity int) int
+		Role  func(childComplexity int) int
 	}
 
 	RoleEdge struct {
@@ -350,6 +393,11 @@ type ComplexityRoot struct {
 		UserErrors      func(childComplexity int) int
 	}
 
+	StatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
 	TwoFactor struct {
 		CanCreateKey      func(childComplexity int) int
 		CanResetKey       func(childComplexity int) int
@@ -357,6 +405,11 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		State             func(childComplexity int) int
 		UnavailableReason func(childComplexity int) int
+	}
+
+	TwoFactorStateCount struct {
+		Count func(childComplexity int) int
+		State func(childComplexity int) int
 	}
 
 	User struct {
@@ -411,6 +464,14 @@ type ComplexityRoot struct {
 		User       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
+
+	UserStatistics struct {
+		ByOrganization   func(childComplexity int) int
+		ByRole           func(childComplexity int) int
+		ByStatus         func(childComplexity int) int
+		ByTwoFactorState func(childComplexity int) int
+		Total            func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -421,6 +482,10 @@ type AuditEventResolver interface {
 	Changes(ctx context.Context, obj *ent.AuditEvent) ([]*model.FieldChange, error)
 	ActorID(ctx context.Context, obj *ent.AuditEvent) (*int, error)
 	TargetID(ctx context.Context, obj *ent.AuditEvent) (int, error)
+}
+type ExpiringAssignmentResolver interface {
+	Role(ctx context.Context, obj *reports.Expiring) (*ent.Role, error)
+	Group(ctx context.Context, obj *reports.Expiring) (*ent.Group, error)
 }
 type GroupMembershipResolver interface {
 	Expired(ctx context.Context, obj *ent.GroupMembership) (bool, error)
@@ -466,6 +531,8 @@ type MutationResolver interface {
 	CreateTwoFactorKey(ctx context.Context, input model.TwoFactorKeyInput) (*model.UserPayload, error)
 	ResetTwoFactorKey(ctx context.Context, input model.TwoFactorKeyInput) (*model.UserPayload, error)
 	ConfirmTwoFactorKey(ctx context.Context, input model.ConfirmTwoFactorKeyInput) (*model.UserPayload, error)
+	ExtendRoleAssignment(ctx context.Context, input model.ExtendRoleAssignmentInput) (*model.UserPayload, error)
+	ExtendGroupMembership(ctx context.Context, input model.ExtendGroupMembershipInput) (*model.UserPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -479,6 +546,8 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*ent.User, error)
 	PasswordPolicy(ctx context.Context) (*password.Policy, error)
 	AuditEvents(ctx context.Context, where *model.AuditEventFilter, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error)
+	UserStatistics(ctx context.Context, where *ent.UserWhereInput, search *string) (*reports.Statistics, error)
+	ExpiringAssignments(ctx context.Context, before time.Time, kinds []reports.Kind, first *int, after *string) (*model.ExpiringAssignmentConnection, error)
 }
 type RoleAssignmentResolver interface {
 	Expired(ctx context.Context, obj *ent.RoleAssignment) (bool, error)
@@ -646,6 +715,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangePasswordPayload.Viewer(childComplexity), true
+
+	case "ExpiringAssignment.expiresAt":
+		if e.ComplexityRoot.ExpiringAssignment.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignment.ExpiresAt(childComplexity), true
+	case "ExpiringAssignment.group":
+		if e.ComplexityRoot.ExpiringAssignment.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignment.Group(childComplexity), true
+	case "ExpiringAssignment.groupMembership":
+		if e.ComplexityRoot.ExpiringAssignment.GroupMembership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignment.GroupMembership(childComplexity), true
+	case "ExpiringAssignment.kind":
+		if e.ComplexityRoot.ExpiringAssignment.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignment.Kind(childComplexity), true
+	case "ExpiringAssignment.role":
+		if e.ComplexityRoot.ExpiringAssignment.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignment.Role(childComplexity), true
+	case "ExpiringAssignment.roleAssignment":
+		if e.ComplexityRoot.ExpiringAssignment.RoleAssignment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignment.RoleAssignment(childComplexity), true
+	case "ExpiringAssignment.user":
+		if e.ComplexityRoot.ExpiringAssignment.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignment.User(childComplexity), true
+
+	case "ExpiringAssignmentConnection.edges":
+		if e.ComplexityRoot.ExpiringAssignmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignmentConnection.Edges(childComplexity), true
+	case "ExpiringAssignmentConnection.pageInfo":
+		if e.ComplexityRoot.ExpiringAssignmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignmentConnection.PageInfo(childComplexity), true
+	case "ExpiringAssignmentConnection.totalCount":
+		if e.ComplexityRoot.ExpiringAssignmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignmentConnection.TotalCount(childComplexity), true
+
+	case "ExpiringAssignmentEdge.cursor":
+		if e.ComplexityRoot.ExpiringAssignmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignmentEdge.Cursor(childComplexity), true
+	case "ExpiringAssignmentEdge.node":
+		if e.ComplexityRoot.ExpiringAssignmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignmentEdge.Node(childComplexity), true
+
+	case "ExpiringAssignmentPageInfo.endCursor":
+		if e.ComplexityRoot.ExpiringAssignmentPageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignmentPageInfo.EndCursor(childComplexity), true
+	case "ExpiringAssignmentPageInfo.hasNextPage":
+		if e.ComplexityRoot.ExpiringAssignmentPageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringAssignmentPageInfo.HasNextPage(childComplexity), true
 
 	case "FieldChange.after":
 		if e.ComplexityRoot.FieldChange.After == nil {
@@ -1159,6 +1316,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteSecurityManager(childComplexity, args["input"].(model.DeleteSecurityManagerInput)), true
+	case "Mutation.extendGroupMembership":
+		if e.ComplexityRoot.Mutation.ExtendGroupMembership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_extendGroupMembership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExtendGroupMembership(childComplexity, args["input"].(model.ExtendGroupMembershipInput)), true
+	case "Mutation.extendRoleAssignment":
+		if e.ComplexityRoot.Mutation.ExtendRoleAssignment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_extendRoleAssignment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExtendRoleAssignment(childComplexity, args["input"].(model.ExtendRoleAssignmentInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1383,6 +1562,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Name(childComplexity), true
+	case "Organization.notificationEmail":
+		if e.ComplexityRoot.Organization.NotificationEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.NotificationEmail(childComplexity), true
 	case "Organization.updatedAt":
 		if e.ComplexityRoot.Organization.UpdatedAt == nil {
 			break
@@ -1408,6 +1593,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationConnection.TotalCount(childComplexity), true
+
+	case "OrganizationCount.count":
+		if e.ComplexityRoot.OrganizationCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationCount.Count(childComplexity), true
+	case "OrganizationCount.organization":
+		if e.ComplexityRoot.OrganizationCount.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationCount.Organization(childComplexity), true
 
 	case "OrganizationEdge.cursor":
 		if e.ComplexityRoot.OrganizationEdge.Cursor == nil {
@@ -1514,6 +1712,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["where"].(*model.AuditEventFilter), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Query.expiringAssignments":
+		if e.ComplexityRoot.Query.ExpiringAssignments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_expiringAssignments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExpiringAssignments(childComplexity, args["before"].(time.Time), args["kinds"].([]reports.Kind), args["first"].(*int), args["after"].(*string)), true
 	case "Query.formSpaces":
 		if e.ComplexityRoot.Query.FormSpaces == nil {
 			break
@@ -1598,6 +1807,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SecurityManagers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SecurityManagerOrder), args["where"].(*ent.SecurityManagerWhereInput)), true
+	case "Query.userStatistics":
+		if e.ComplexityRoot.Query.UserStatistics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_userStatistics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UserStatistics(childComplexity, args["where"].(*ent.UserWhereInput), args["search"].(*string)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -1751,6 +1971,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleConnection.TotalCount(childComplexity), true
+
+	case "RoleCount.count":
+		if e.ComplexityRoot.RoleCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleCount.Count(childComplexity), true
+	case "RoleCount.role":
+		if e.ComplexityRoot.RoleCount.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleCount.Role(childComplexity), true
 
 	case "RoleEdge.cursor":
 		if e.ComplexityRoot.RoleEdge.Cursor == nil {
@@ -1926,6 +2159,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SecurityManagerPayload.UserErrors(childComplexity), true
 
+	case "StatusCount.count":
+		if e.ComplexityRoot.StatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Count(childComplexity), true
+	case "StatusCount.status":
+		if e.ComplexityRoot.StatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
+
 	case "TwoFactor.canCreateKey":
 		if e.ComplexityRoot.TwoFactor.CanCreateKey == nil {
 			break
@@ -1962,6 +2208,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TwoFactor.UnavailableReason(childComplexity), true
+
+	case "TwoFactorStateCount.count":
+		if e.ComplexityRoot.TwoFactorStateCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TwoFactorStateCount.Count(childComplexity), true
+	case "TwoFactorStateCount.state":
+		if e.ComplexityRoot.TwoFactorStateCount.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TwoFactorStateCount.State(childComplexity), true
 
 	case "User.allowedStatusTransitions":
 		if e.ComplexityRoot.User.AllowedStatusTransitions == nil {
@@ -2211,6 +2470,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserPayload.UserErrors(childComplexity), true
 
+	case "UserStatistics.byOrganization":
+		if e.ComplexityRoot.UserStatistics.ByOrganization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatistics.ByOrganization(childComplexity), true
+	case "UserStatistics.byRole":
+		if e.ComplexityRoot.UserStatistics.ByRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatistics.ByRole(childComplexity), true
+	case "UserStatistics.byStatus":
+		if e.ComplexityRoot.UserStatistics.ByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatistics.ByStatus(childComplexity), true
+	case "UserStatistics.byTwoFactorState":
+		if e.ComplexityRoot.UserStatistics.ByTwoFactorState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatistics.ByTwoFactorState(childComplexity), true
+	case "UserStatistics.total":
+		if e.ComplexityRoot.UserStatistics.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatistics.Total(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2238,6 +2528,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeactivateUserInput", ec.unmarshalInputDeactivateUserInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
 			graphql.NewInputUnmarshaler("DeleteSecurityManagerInput", ec.unmarshalInputDeleteSecurityManagerInput),
+			graphql.NewInputUnmarshaler("ExtendGroupMembershipInput", ec.unmarshalInputExtendGroupMembershipInput),
+			graphql.NewInputUnmarshaler("ExtendRoleAssignmentInput", ec.unmarshalInputExtendRoleAssignmentInput),
 			graphql.NewInputUnmarshaler("FormSpaceOrder", ec.unmarshalInputFormSpaceOrder),
 			graphql.NewInputUnmarshaler("FormSpaceWhereInput", ec.unmarshalInputFormSpaceWhereInput),
 			graphql.NewInputUnmarshaler("FormSpacesInput", ec.unmarshalInputFormSpacesInput),
@@ -3543,6 +3835,10 @@ type Organization implements Node {
   What the organization is.
   """
   description: String!
+  """
+  Where reminders of its users' expiring access also go; empty for none.
+  """
+  notificationEmail: String!
 }
 """
 A connection to a list of items.
@@ -3877,6 +4173,58 @@ input OrganizationWhereInput {
   Matches objects whose description contains the value, ignoring case.
   """
   descriptionContainsFold: String
+  """
+  notification_email field predicates
+  """
+  notificationEmail: String
+  """
+  Matches objects whose notificationEmail differs from the value.
+  """
+  notificationEmailNEQ: String
+  """
+  Matches objects whose notificationEmail is one of the values.
+  """
+  notificationEmailIn: [String!]
+  """
+  Matches objects whose notificationEmail is none of the values.
+  """
+  notificationEmailNotIn: [String!]
+  """
+  Matches objects whose notificationEmail is greater than the value.
+  """
+  notificationEmailGT: String
+  """
+  Matches objects whose notificationEmail is at least the value.
+  """
+  notificationEmailGTE: String
+  """
+  Matches objects whose notificationEmail is less than the value.
+  """
+  notificationEmailLT: String
+  """
+  Matches objects whose notificationEmail is at most the value.
+  """
+  notificationEmailLTE: String
+  """
+  Matches objects whose notificationEmail contains the value.
+  """
+  notificationEmailContains: String
+  """
+  Matches objects whose notificationEmail starts with the value.
+  """
+  notificationEmailHasPrefix: String
+  """
+  Matches objects whose notificationEmail ends with the value.
+  """
+  notificationEmailHasSuffix: String
+  """
+  Matches objects whose notificationEmail equals the value, ignoring case.
+  """
+  notificationEmailEqualFold: String
+  """
+  Matches objects whose notificationEmail contains the value, ignoring case.
+  """
+  notificationEmailContainsFold: String
 }
 """
 Information about pagination in a connection.
@@ -6920,6 +7268,8 @@ input CreateOrganizationInput {
   name: String!
   "What the organization is."
   description: String
+  "Where reminders of its users' expiring access also go; an empty string clears it."
+  notificationEmail: String
 }
 
 """
@@ -6934,6 +7284,8 @@ input UpdateOrganizationInput {
   name: String
   "What the organization is."
   description: String
+  "Where reminders of its users' expiring access also go; an empty string clears it."
+  notificationEmail: String
 }
 
 """
@@ -7272,6 +7624,185 @@ extend type Mutation {
   confirmTwoFactorKey("The input of the operation." input: ConfirmTwoFactorKeyInput!): UserPayload! @public
 }
 `, BuiltIn: false},
+	{Name: "../../reports.graphqls", Input: `# Reporting: user statistics counted in the database, the role and group
+# assignments about to expire, and the mutations that extend them.
+
+extend enum UserErrorCode {
+  "An extension must move the expiry later than it is."
+  EXPIRY_NOT_LATER
+}
+
+"""
+What an expiring assignment gives.
+"""
+enum AssignmentKind {
+  "A role, through a role assignment."
+  ROLE
+  "A group, through a group membership."
+  GROUP
+}
+
+"""
+Counts of the users matching a filter, among those the caller may see.
+"""
+type UserStatistics {
+  "The number of users."
+  total: Int!
+  "The users of each status; every status is listed, with zero if none."
+  byStatus: [StatusCount!]!
+  "The users of each two-factor state; every state is listed."
+  byTwoFactorState: [TwoFactorStateCount!]!
+  "The users of each organization that has any, by organization name."
+  byOrganization: [OrganizationCount!]!
+  "The users holding each role, by role name; expired assignments do not count."
+  byRole: [RoleCount!]!
+}
+
+"""
+The number of users of one status.
+"""
+type StatusCount {
+  "The status."
+  status: AccountStatus!
+  "The number of users."
+  count: Int!
+}
+
+"""
+The number of users in one two-factor state.
+"""
+type TwoFactorStateCount {
+  "The state."
+  state: TwoFactorState!
+  "The number of users."
+  count: Int!
+}
+
+"""
+The number of users of one organization.
+"""
+type OrganizationCount {
+  "The organization."
+  organization: Organization!
+  "The number of users."
+  count: Int!
+}
+
+"""
+The number of users holding one role.
+"""
+type RoleCount {
+  "The role."
+  role: Role!
+  "The number of users."
+  count: Int!
+}
+
+"""
+A role assignment or group membership that ends at a set time.
+"""
+type ExpiringAssignment {
+  "Whether it gives a role or a group."
+  kind: AssignmentKind!
+  "The user holding it."
+  user: User!
+  "The role, for kind ROLE."
+  role: Role
+  "The group, for kind GROUP."
+  group: Group
+  "When it ends."
+  expiresAt: Time!
+  "The role assignment, for kind ROLE."
+  roleAssignment: RoleAssignment
+  "The group membership, for kind GROUP."
+  groupMembership: GroupMembership
+}
+
+"""
+A page of expiring assignments, soonest first.
+"""
+type ExpiringAssignmentConnection {
+  "The assignments of this page with their cursors."
+  edges: [ExpiringAssignmentEdge!]!
+  "Where this page lies in the list."
+  pageInfo: ExpiringAssignmentPageInfo!
+  "The number of assignments in the whole list."
+  totalCount: Int!
+}
+
+"""
+An expiring assignment and its position in the list.
+"""
+type ExpiringAssignmentEdge {
+  "The assignment."
+  node: ExpiringAssignment!
+  "Pass as after to continue the list behind this assignment."
+  cursor: String!
+}
+
+"""
+Where a page of expiring assignments lies in the list.
+"""
+type ExpiringAssignmentPageInfo {
+  "Whether assignments follow this page."
+  hasNextPage: Boolean!
+  "The cursor of the last assignment of the page; null for an empty page."
+  endCursor: String
+}
+
+"""
+The later expiry of a role a user holds.
+"""
+input ExtendRoleAssignmentInput {
+  "The user."
+  userId: ID!
+  "The role."
+  roleId: ID!
+  "The new expiry, later than the current one."
+  expiresAt: Time!
+}
+
+"""
+The later expiry of a group membership.
+"""
+input ExtendGroupMembershipInput {
+  "The user."
+  userId: ID!
+  "The group."
+  groupId: ID!
+  "The new expiry, later than the current one."
+  expiresAt: Time!
+}
+
+extend type Query {
+  "Counts the users matching a filter, like users does, grouped in the database."
+  userStatistics(
+    "Narrows the users as in users."
+    where: UserWhereInput
+    "Matches username, names or email, as in users."
+    search: String
+  ): UserStatistics! @requires(permissions: [REPORTS_READ])
+  "Lists the role assignments and group memberships in force that expire before a time, soonest first."
+  expiringAssignments(
+    "Only assignments expiring before this instant."
+    before: Time!
+    "Only these kinds; both when omitted or empty."
+    kinds: [AssignmentKind!]
+    "The page size, 1 to 100; 20 when omitted."
+    first: Int
+    "Continue after this cursor."
+    after: String
+  ): ExpiringAssignmentConnection! @requires(permissions: [USERS_READ])
+}
+
+# Extensions move an expiry later in one step; they never shorten access.
+extend type Mutation {
+  "Moves the expiry of a role a user holds later."
+  extendRoleAssignment("The input of the operation." input: ExtendRoleAssignmentInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+  "Moves the expiry of a group membership later."
+  extendGroupMembership("The input of the operation." input: ExtendGroupMembershipInput!): UserPayload! @requires(permissions: [USERS_ACCESS], recentAuthentication: true)
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -7357,6 +7888,58 @@ func (ec *executionContext) childFields_ChangePasswordPayload(ctx context.Contex
 		return ec.fieldContext_ChangePasswordPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangePasswordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExpiringAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ExpiringAssignment_kind(ctx, field)
+	case "user":
+		return ec.fieldContext_ExpiringAssignment_user(ctx, field)
+	case "role":
+		return ec.fieldContext_ExpiringAssignment_role(ctx, field)
+	case "group":
+		return ec.fieldContext_ExpiringAssignment_group(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExpiringAssignment_expiresAt(ctx, field)
+	case "roleAssignment":
+		return ec.fieldContext_ExpiringAssignment_roleAssignment(ctx, field)
+	case "groupMembership":
+		return ec.fieldContext_ExpiringAssignment_groupMembership(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExpiringAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_ExpiringAssignmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ExpiringAssignmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ExpiringAssignmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ExpiringAssignmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExpiringAssignmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ExpiringAssignmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ExpiringAssignmentEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ExpiringAssignmentEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExpiringAssignmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ExpiringAssignmentPageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_ExpiringAssignmentPageInfo_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_ExpiringAssignmentPageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExpiringAssignmentPageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7531,6 +8114,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_name(ctx, field)
 	case "description":
 		return ec.fieldContext_Organization_description(ctx, field)
+	case "notificationEmail":
+		return ec.fieldContext_Organization_notificationEmail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -7545,6 +8130,16 @@ func (ec *executionContext) childFields_OrganizationConnection(ctx context.Conte
 		return ec.fieldContext_OrganizationConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_OrganizationCount_organization(ctx, field)
+	case "count":
+		return ec.fieldContext_OrganizationCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationCount", field.Name)
 }
 
 func (ec *executionContext) childFields_OrganizationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7669,6 +8264,16 @@ func (ec *executionContext) childFields_RoleConnection(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RoleConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_RoleCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_RoleCount_role(ctx, field)
+	case "count":
+		return ec.fieldContext_RoleCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleCount", field.Name)
+}
+
 func (ec *executionContext) childFields_RoleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -7761,6 +8366,16 @@ func (ec *executionContext) childFields_SecurityManagerPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type SecurityManagerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_StatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_StatusCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_StatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusCount", field.Name)
+}
+
 func (ec *executionContext) childFields_TwoFactor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "state":
@@ -7777,6 +8392,16 @@ func (ec *executionContext) childFields_TwoFactor(ctx context.Context, field gra
 		return ec.fieldContext_TwoFactor_confirmedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TwoFactor", field.Name)
+}
+
+func (ec *executionContext) childFields_TwoFactorStateCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "state":
+		return ec.fieldContext_TwoFactorStateCount_state(ctx, field)
+	case "count":
+		return ec.fieldContext_TwoFactorStateCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TwoFactorStateCount", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7883,6 +8508,22 @@ func (ec *executionContext) childFields_UserPayload(ctx context.Context, field g
 		return ec.fieldContext_UserPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UserStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_UserStatistics_total(ctx, field)
+	case "byStatus":
+		return ec.fieldContext_UserStatistics_byStatus(ctx, field)
+	case "byTwoFactorState":
+		return ec.fieldContext_UserStatistics_byTwoFactorState(ctx, field)
+	case "byOrganization":
+		return ec.fieldContext_UserStatistics_byOrganization(ctx, field)
+	case "byRole":
+		return ec.fieldContext_UserStatistics_byRole(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserStatistics", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8331,6 +8972,34 @@ func (ec *executionContext) field_Mutation_deleteSecurityManager_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_extendGroupMembership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ExtendGroupMembershipInput, error) {
+			return ec.unmarshalNExtendGroupMembershipInput2accountdᚋgraphᚋmodelᚐExtendGroupMembershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_extendRoleAssignment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ExtendRoleAssignmentInput, error) {
+			return ec.unmarshalNExtendRoleAssignmentInput2accountdᚋgraphᚋmodelᚐExtendRoleAssignmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8629,6 +9298,44 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_expiringAssignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]reports.Kind, error) {
+			return ec.unmarshalOAssignmentKind2ᚕaccountdᚋinternalᚋreportsᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_formSpaces_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8924,6 +9631,28 @@ func (ec *executionContext) field_Query_securityManagers_args(ctx context.Contex
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_userStatistics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.UserWhereInput, error) {
+			return ec.unmarshalOUserWhereInput2ᚖaccountdᚋentᚐUserWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
 	return args, nil
 }
 
@@ -9714,6 +10443,400 @@ func (ec *executionContext) fieldContext_ChangePasswordPayload_userErrors(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringAssignment_kind(ctx context.Context, field graphql.CollectedField, obj *reports.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignment_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Kind) graphql.Marshaler {
+			return ec.marshalNAssignmentKind2accountdᚋinternalᚋreportsᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignment_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringAssignment", field, false, false, "AssignmentKind")
+}
+
+func (ec *executionContext) _ExpiringAssignment_user(ctx context.Context, field graphql.CollectedField, obj *reports.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignment_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖaccountdᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignment_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringAssignment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringAssignment_role(ctx context.Context, field graphql.CollectedField, obj *reports.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignment_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExpiringAssignment().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖaccountdᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringAssignment_group(ctx context.Context, field graphql.CollectedField, obj *reports.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignment_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExpiringAssignment().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖaccountdᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignment_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringAssignment_expiresAt(ctx context.Context, field graphql.CollectedField, obj *reports.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignment_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignment_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringAssignment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExpiringAssignment_roleAssignment(ctx context.Context, field graphql.CollectedField, obj *reports.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignment_roleAssignment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RoleAssignment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleAssignment) graphql.Marshaler {
+			return ec.marshalORoleAssignment2ᚖaccountdᚋentᚐRoleAssignment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignment_roleAssignment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringAssignment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleAssignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringAssignment_groupMembership(ctx context.Context, field graphql.CollectedField, obj *reports.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignment_groupMembership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupMembership, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.GroupMembership) graphql.Marshaler {
+			return ec.marshalOGroupMembership2ᚖaccountdᚋentᚐGroupMembership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignment_groupMembership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringAssignment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupMembership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringAssignmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ExpiringAssignmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ExpiringAssignmentEdge) graphql.Marshaler {
+			return ec.marshalNExpiringAssignmentEdge2ᚕᚖaccountdᚋgraphᚋmodelᚐExpiringAssignmentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringAssignmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExpiringAssignmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringAssignmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ExpiringAssignmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExpiringAssignmentPageInfo) graphql.Marshaler {
+			return ec.marshalNExpiringAssignmentPageInfo2ᚖaccountdᚋgraphᚋmodelᚐExpiringAssignmentPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringAssignmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExpiringAssignmentPageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringAssignmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ExpiringAssignmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringAssignmentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExpiringAssignmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ExpiringAssignmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Expiring) graphql.Marshaler {
+			return ec.marshalNExpiringAssignment2ᚖaccountdᚋinternalᚋreportsᚐExpiring(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringAssignmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExpiringAssignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringAssignmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ExpiringAssignmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringAssignmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExpiringAssignmentPageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.ExpiringAssignmentPageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignmentPageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignmentPageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringAssignmentPageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExpiringAssignmentPageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.ExpiringAssignmentPageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringAssignmentPageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringAssignmentPageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringAssignmentPageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *model.FieldChange) (ret graphql.Marshaler) {
@@ -13418,6 +14541,140 @@ func (ec *executionContext) fieldContext_Mutation_confirmTwoFactorKey(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_extendRoleAssignment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_extendRoleAssignment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExtendRoleAssignment(ctx, fc.Args["input"].(model.ExtendRoleAssignmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permissions, err := ec.unmarshalNPermission2ᚕaccountdᚋinternalᚋauthzᚐPermissionᚄ(ctx, []any{"USERS_ACCESS"})
+				if err != nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, err
+				}
+				recentAuthentication, err := ec.unmarshalOBoolean2ᚖbool(ctx, true)
+				if err != nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, permissions, recentAuthentication)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+			return ec.marshalNUserPayload2ᚖaccountdᚋgraphᚋmodelᚐUserPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_extendRoleAssignment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_extendRoleAssignment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_extendGroupMembership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_extendGroupMembership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExtendGroupMembership(ctx, fc.Args["input"].(model.ExtendGroupMembershipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permissions, err := ec.unmarshalNPermission2ᚕaccountdᚋinternalᚋauthzᚐPermissionᚄ(ctx, []any{"USERS_ACCESS"})
+				if err != nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, err
+				}
+				recentAuthentication, err := ec.unmarshalOBoolean2ᚖbool(ctx, true)
+				if err != nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.UserPayload
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, permissions, recentAuthentication)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+			return ec.marshalNUserPayload2ᚖaccountdᚋgraphᚋmodelᚐUserPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_extendGroupMembership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_extendGroupMembership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13556,6 +14813,29 @@ func (ec *executionContext) fieldContext_Organization_description(_ context.Cont
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
+func (ec *executionContext) _Organization_notificationEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_notificationEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotificationEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_notificationEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+}
+
 func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13641,6 +14921,61 @@ func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganizationCount_organization(ctx context.Context, field graphql.CollectedField, obj *reports.OrganizationCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationCount_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖaccountdᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationCount_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationCount_count(ctx context.Context, field graphql.CollectedField, obj *reports.OrganizationCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEdge) (ret graphql.Marshaler) {
@@ -14534,6 +15869,140 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_userStatistics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_userStatistics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UserStatistics(ctx, fc.Args["where"].(*ent.UserWhereInput), fc.Args["search"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permissions, err := ec.unmarshalNPermission2ᚕaccountdᚋinternalᚋauthzᚐPermissionᚄ(ctx, []any{"REPORTS_READ"})
+				if err != nil {
+					var zeroVal *reports.Statistics
+					return zeroVal, err
+				}
+				recentAuthentication, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *reports.Statistics
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *reports.Statistics
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, permissions, recentAuthentication)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Statistics) graphql.Marshaler {
+			return ec.marshalNUserStatistics2ᚖaccountdᚋinternalᚋreportsᚐStatistics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_userStatistics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserStatistics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_userStatistics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_expiringAssignments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_expiringAssignments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExpiringAssignments(ctx, fc.Args["before"].(time.Time), fc.Args["kinds"].([]reports.Kind), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				permissions, err := ec.unmarshalNPermission2ᚕaccountdᚋinternalᚋauthzᚐPermissionᚄ(ctx, []any{"USERS_READ"})
+				if err != nil {
+					var zeroVal *model.ExpiringAssignmentConnection
+					return zeroVal, err
+				}
+				recentAuthentication, err := ec.unmarshalOBoolean2ᚖbool(ctx, false)
+				if err != nil {
+					var zeroVal *model.ExpiringAssignmentConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Requires == nil {
+					var zeroVal *model.ExpiringAssignmentConnection
+					return zeroVal, errors.New("directive requires is not implemented")
+				}
+				return ec.Directives.Requires(ctx, nil, directive0, permissions, recentAuthentication)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExpiringAssignmentConnection) graphql.Marshaler {
+			return ec.marshalNExpiringAssignmentConnection2ᚖaccountdᚋgraphᚋmodelᚐExpiringAssignmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_expiringAssignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExpiringAssignmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_expiringAssignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15168,6 +16637,61 @@ func (ec *executionContext) _RoleConnection_totalCount(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_RoleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RoleConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RoleCount_role(ctx context.Context, field graphql.CollectedField, obj *reports.RoleCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleCount_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚖaccountdᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleCount_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleCount_count(ctx context.Context, field graphql.CollectedField, obj *reports.RoleCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RoleEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RoleEdge) (ret graphql.Marshaler) {
@@ -15886,6 +17410,52 @@ func (ec *executionContext) fieldContext_SecurityManagerPayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *reports.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Status) graphql.Marshaler {
+			return ec.marshalNAccountStatus2accountdᚋinternalᚋaccountᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "AccountStatus")
+}
+
+func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphql.CollectedField, obj *reports.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _TwoFactor_state(ctx context.Context, field graphql.CollectedField, obj *model.TwoFactor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16022,6 +17592,52 @@ func (ec *executionContext) _TwoFactor_confirmedAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_TwoFactor_confirmedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TwoFactor", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TwoFactorStateCount_state(ctx context.Context, field graphql.CollectedField, obj *reports.TwoFactorCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TwoFactorStateCount_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v twofactor.State) graphql.Marshaler {
+			return ec.marshalNTwoFactorState2accountdᚋinternalᚋtwofactorᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TwoFactorStateCount_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TwoFactorStateCount", field, false, false, "TwoFactorState")
+}
+
+func (ec *executionContext) _TwoFactorStateCount_count(ctx context.Context, field graphql.CollectedField, obj *reports.TwoFactorCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TwoFactorStateCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TwoFactorStateCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TwoFactorStateCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -17051,6 +18667,157 @@ func (ec *executionContext) fieldContext_UserPayload_userErrors(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserStatistics_total(ctx context.Context, field graphql.CollectedField, obj *reports.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatistics_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatistics_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStatistics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UserStatistics_byStatus(ctx context.Context, field graphql.CollectedField, obj *reports.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatistics_byStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.StatusCount) graphql.Marshaler {
+			return ec.marshalNStatusCount2ᚕaccountdᚋinternalᚋreportsᚐStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatistics_byStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserStatistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserStatistics_byTwoFactorState(ctx context.Context, field graphql.CollectedField, obj *reports.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatistics_byTwoFactorState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByTwoFactorState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.TwoFactorCount) graphql.Marshaler {
+			return ec.marshalNTwoFactorStateCount2ᚕaccountdᚋinternalᚋreportsᚐTwoFactorCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatistics_byTwoFactorState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserStatistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TwoFactorStateCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserStatistics_byOrganization(ctx context.Context, field graphql.CollectedField, obj *reports.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatistics_byOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByOrganization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.OrganizationCount) graphql.Marshaler {
+			return ec.marshalNOrganizationCount2ᚕaccountdᚋinternalᚋreportsᚐOrganizationCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatistics_byOrganization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserStatistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserStatistics_byRole(ctx context.Context, field graphql.CollectedField, obj *reports.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatistics_byRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.RoleCount) graphql.Marshaler {
+			return ec.marshalNRoleCount2ᚕaccountdᚋinternalᚋreportsᚐRoleCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatistics_byRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserStatistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleCount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18739,7 +20506,7 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "name", "description"}
+	fieldsInOrder := [...]string{"code", "name", "description", "notificationEmail"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18767,6 +20534,13 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.Description = data
+		case "notificationEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmail = data
 		}
 	}
 	return it, nil
@@ -19243,6 +21017,118 @@ func (ec *executionContext) unmarshalInputDeleteSecurityManagerInput(ctx context
 func UnmarshalDeleteSecurityManagerInput(ctx context.Context, raw any) (model.DeleteSecurityManagerInput, error) {
 	var out model.DeleteSecurityManagerInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteSecurityManagerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExtendGroupMembershipInput(ctx context.Context, obj any) (model.ExtendGroupMembershipInput, error) {
+	var it model.ExtendGroupMembershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId", "groupId", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "groupId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExtendGroupMembershipInput unmarshals raw into the ExtendGroupMembershipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExtendGroupMembershipInput(ctx context.Context, raw any) (model.ExtendGroupMembershipInput, error) {
+	var out model.ExtendGroupMembershipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExtendGroupMembershipInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExtendRoleAssignmentInput(ctx context.Context, obj any) (model.ExtendRoleAssignmentInput, error) {
+	var it model.ExtendRoleAssignmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId", "roleId", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "roleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RoleID = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExtendRoleAssignmentInput unmarshals raw into the ExtendRoleAssignmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExtendRoleAssignmentInput(ctx context.Context, raw any) (model.ExtendRoleAssignmentInput, error) {
+	var out model.ExtendRoleAssignmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExtendRoleAssignmentInput", raw, &out)
 	return out, err
 }
 
@@ -20844,7 +22730,7 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "notificationEmail", "notificationEmailNEQ", "notificationEmailIn", "notificationEmailNotIn", "notificationEmailGT", "notificationEmailGTE", "notificationEmailLT", "notificationEmailLTE", "notificationEmailContains", "notificationEmailHasPrefix", "notificationEmailHasSuffix", "notificationEmailEqualFold", "notificationEmailContainsFold"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21313,6 +23199,97 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.DescriptionContainsFold = data
+		case "notificationEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmail = data
+		case "notificationEmailNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailNEQ = data
+		case "notificationEmailIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailIn = data
+		case "notificationEmailNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailNotIn = data
+		case "notificationEmailGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailGT = data
+		case "notificationEmailGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailGTE = data
+		case "notificationEmailLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailLT = data
+		case "notificationEmailLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailLTE = data
+		case "notificationEmailContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailContains = data
+		case "notificationEmailHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailHasPrefix = data
+		case "notificationEmailHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailHasSuffix = data
+		case "notificationEmailEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailEqualFold = data
+		case "notificationEmailContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmailContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmailContainsFold = data
 		}
 	}
 	return it, nil
@@ -23729,7 +25706,7 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "code", "name", "description"}
+	fieldsInOrder := [...]string{"id", "code", "name", "description", "notificationEmail"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23764,6 +25741,13 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.Description = data
+		case "notificationEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notificationEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotificationEmail = data
 		}
 	}
 	return it, nil
@@ -25973,6 +27957,190 @@ func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var expiringAssignmentImplementors = []string{"ExpiringAssignment"}
+
+func (ec *executionContext) _ExpiringAssignment(ctx context.Context, sel ast.SelectionSet, obj *reports.Expiring) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, expiringAssignmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExpiringAssignment")
+		case "kind":
+			out.Values[i] = ec._ExpiringAssignment_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.Values[i] = ec._ExpiringAssignment_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExpiringAssignment_role(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExpiringAssignment_group(ctx, field, obj)
+				})
+		case "expiresAt":
+			out.Values[i] = ec._ExpiringAssignment_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "roleAssignment":
+			out.Values[i] = ec._ExpiringAssignment_roleAssignment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groupMembership":
+			out.Values[i] = ec._ExpiringAssignment_groupMembership(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var expiringAssignmentConnectionImplementors = []string{"ExpiringAssignmentConnection"}
+
+func (ec *executionContext) _ExpiringAssignmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ExpiringAssignmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, expiringAssignmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExpiringAssignmentConnection")
+		case "edges":
+			out.Values[i] = ec._ExpiringAssignmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ExpiringAssignmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ExpiringAssignmentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var expiringAssignmentEdgeImplementors = []string{"ExpiringAssignmentEdge"}
+
+func (ec *executionContext) _ExpiringAssignmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ExpiringAssignmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, expiringAssignmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExpiringAssignmentEdge")
+		case "node":
+			out.Values[i] = ec._ExpiringAssignmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ExpiringAssignmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var expiringAssignmentPageInfoImplementors = []string{"ExpiringAssignmentPageInfo"}
+
+func (ec *executionContext) _ExpiringAssignmentPageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.ExpiringAssignmentPageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, expiringAssignmentPageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExpiringAssignmentPageInfo")
+		case "hasNextPage":
+			out.Values[i] = ec._ExpiringAssignmentPageInfo_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._ExpiringAssignmentPageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fieldChangeImplementors = []string{"FieldChange"}
 
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *model.FieldChange) graphql.Marshaler {
@@ -26827,6 +28995,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "extendRoleAssignment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_extendRoleAssignment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extendGroupMembership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_extendGroupMembership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26885,6 +29067,11 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "notificationEmail":
+			out.Values[i] = ec._Organization_notificationEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26925,6 +29112,44 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 			}
 		case "totalCount":
 			out.Values[i] = ec._OrganizationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organizationCountImplementors = []string{"OrganizationCount"}
+
+func (ec *executionContext) _OrganizationCount(ctx context.Context, sel ast.SelectionSet, obj *reports.OrganizationCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganizationCount")
+		case "organization":
+			out.Values[i] = ec._OrganizationCount_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._OrganizationCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27217,6 +29442,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
+		case "userStatistics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_userStatistics(ctx, field)
+				})
+		case "expiringAssignments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_expiringAssignments(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -27453,6 +29690,44 @@ func (ec *executionContext) _RoleConnection(ctx context.Context, sel ast.Selecti
 			}
 		case "totalCount":
 			out.Values[i] = ec._RoleConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var roleCountImplementors = []string{"RoleCount"}
+
+func (ec *executionContext) _RoleCount(ctx context.Context, sel ast.SelectionSet, obj *reports.RoleCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleCount")
+		case "role":
+			out.Values[i] = ec._RoleCount_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RoleCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27781,6 +30056,44 @@ func (ec *executionContext) _SecurityManagerPayload(ctx context.Context, sel ast
 	return out
 }
 
+var statusCountImplementors = []string{"StatusCount"}
+
+func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *reports.StatusCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusCount")
+		case "status":
+			out.Values[i] = ec._StatusCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var twoFactorImplementors = []string{"TwoFactor"}
 
 func (ec *executionContext) _TwoFactor(ctx context.Context, sel ast.SelectionSet, obj *model.TwoFactor) graphql.Marshaler {
@@ -27820,6 +30133,44 @@ func (ec *executionContext) _TwoFactor(ctx context.Context, sel ast.SelectionSet
 		case "confirmedAt":
 			out.Values[i] = ec._TwoFactor_confirmedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var twoFactorStateCountImplementors = []string{"TwoFactorStateCount"}
+
+func (ec *executionContext) _TwoFactorStateCount(ctx context.Context, sel ast.SelectionSet, obj *reports.TwoFactorCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, twoFactorStateCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TwoFactorStateCount")
+		case "state":
+			out.Values[i] = ec._TwoFactorStateCount_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TwoFactorStateCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -28156,6 +30507,59 @@ func (ec *executionContext) _UserPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._UserPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userStatisticsImplementors = []string{"UserStatistics"}
+
+func (ec *executionContext) _UserStatistics(ctx context.Context, sel ast.SelectionSet, obj *reports.Statistics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userStatisticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserStatistics")
+		case "total":
+			out.Values[i] = ec._UserStatistics_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byStatus":
+			out.Values[i] = ec._UserStatistics_byStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byTwoFactorState":
+			out.Values[i] = ec._UserStatistics_byTwoFactorState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byOrganization":
+			out.Values[i] = ec._UserStatistics_byOrganization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byRole":
+			out.Values[i] = ec._UserStatistics_byRole(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28588,6 +30992,16 @@ func (ec *executionContext) unmarshalNAssignRolesInput2accountdᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAssignmentKind2accountdᚋinternalᚋreportsᚐKind(ctx context.Context, v any) (reports.Kind, error) {
+	var res reports.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssignmentKind2accountdᚋinternalᚋreportsᚐKind(ctx context.Context, sel ast.SelectionSet, v reports.Kind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAuditEventConnection2ᚖaccountdᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
@@ -28751,6 +31165,64 @@ func (ec *executionContext) unmarshalNDeleteInput2accountdᚋgraphᚋmodelᚐDel
 
 func (ec *executionContext) unmarshalNDeleteSecurityManagerInput2accountdᚋgraphᚋmodelᚐDeleteSecurityManagerInput(ctx context.Context, v any) (model.DeleteSecurityManagerInput, error) {
 	res, err := ec.unmarshalInputDeleteSecurityManagerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExpiringAssignment2ᚖaccountdᚋinternalᚋreportsᚐExpiring(ctx context.Context, sel ast.SelectionSet, v *reports.Expiring) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExpiringAssignment!")
+		return graphql.Null
+	}
+	return ec._ExpiringAssignment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExpiringAssignmentConnection2ᚖaccountdᚋgraphᚋmodelᚐExpiringAssignmentConnection(ctx context.Context, sel ast.SelectionSet, v *model.ExpiringAssignmentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExpiringAssignmentConnection!")
+		return graphql.Null
+	}
+	return ec._ExpiringAssignmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExpiringAssignmentEdge2ᚕᚖaccountdᚋgraphᚋmodelᚐExpiringAssignmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ExpiringAssignmentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExpiringAssignmentEdge2ᚖaccountdᚋgraphᚋmodelᚐExpiringAssignmentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExpiringAssignmentEdge2ᚖaccountdᚋgraphᚋmodelᚐExpiringAssignmentEdge(ctx context.Context, sel ast.SelectionSet, v *model.ExpiringAssignmentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExpiringAssignmentEdge!")
+		return graphql.Null
+	}
+	return ec._ExpiringAssignmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExpiringAssignmentPageInfo2ᚖaccountdᚋgraphᚋmodelᚐExpiringAssignmentPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.ExpiringAssignmentPageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExpiringAssignmentPageInfo!")
+		return graphql.Null
+	}
+	return ec._ExpiringAssignmentPageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExtendGroupMembershipInput2accountdᚋgraphᚋmodelᚐExtendGroupMembershipInput(ctx context.Context, v any) (model.ExtendGroupMembershipInput, error) {
+	res, err := ec.unmarshalInputExtendGroupMembershipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNExtendRoleAssignmentInput2accountdᚋgraphᚋmodelᚐExtendRoleAssignmentInput(ctx context.Context, v any) (model.ExtendRoleAssignmentInput, error) {
+	res, err := ec.unmarshalInputExtendRoleAssignmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -29093,6 +31565,26 @@ func (ec *executionContext) marshalNOrganizationConnection2ᚖaccountdᚋentᚐO
 	return ec._OrganizationConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNOrganizationCount2accountdᚋinternalᚋreportsᚐOrganizationCount(ctx context.Context, sel ast.SelectionSet, v reports.OrganizationCount) graphql.Marshaler {
+	return ec._OrganizationCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrganizationCount2ᚕaccountdᚋinternalᚋreportsᚐOrganizationCountᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.OrganizationCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganizationCount2accountdᚋinternalᚋreportsᚐOrganizationCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOrganizationEdge2ᚕᚖaccountdᚋentᚐOrganizationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -29250,6 +31742,26 @@ func (ec *executionContext) marshalNRoleConnection2ᚖaccountdᚋentᚐRoleConne
 	return ec._RoleConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRoleCount2accountdᚋinternalᚋreportsᚐRoleCount(ctx context.Context, sel ast.SelectionSet, v reports.RoleCount) graphql.Marshaler {
+	return ec._RoleCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRoleCount2ᚕaccountdᚋinternalᚋreportsᚐRoleCountᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.RoleCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoleCount2accountdᚋinternalᚋreportsᚐRoleCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRoleEdge2ᚕᚖaccountdᚋentᚐRoleEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RoleEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -29369,6 +31881,26 @@ func (ec *executionContext) unmarshalNSetRoleExpiryInput2accountdᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNStatusCount2accountdᚋinternalᚋreportsᚐStatusCount(ctx context.Context, sel ast.SelectionSet, v reports.StatusCount) graphql.Marshaler {
+	return ec._StatusCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStatusCount2ᚕaccountdᚋinternalᚋreportsᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.StatusCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatusCount2accountdᚋinternalᚋreportsᚐStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29436,6 +31968,26 @@ func (ec *executionContext) unmarshalNTwoFactorState2accountdᚋinternalᚋtwofa
 
 func (ec *executionContext) marshalNTwoFactorState2accountdᚋinternalᚋtwofactorᚐState(ctx context.Context, sel ast.SelectionSet, v twofactor.State) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNTwoFactorStateCount2accountdᚋinternalᚋreportsᚐTwoFactorCount(ctx context.Context, sel ast.SelectionSet, v reports.TwoFactorCount) graphql.Marshaler {
+	return ec._TwoFactorStateCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTwoFactorStateCount2ᚕaccountdᚋinternalᚋreportsᚐTwoFactorCountᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.TwoFactorCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTwoFactorStateCount2accountdᚋinternalᚋreportsᚐTwoFactorCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNUnassignGroupsInput2accountdᚋgraphᚋmodelᚐUnassignGroupsInput(ctx context.Context, v any) (model.UnassignGroupsInput, error) {
@@ -29584,6 +32136,14 @@ func (ec *executionContext) marshalNUserPayload2ᚖaccountdᚋgraphᚋmodelᚐUs
 		return graphql.Null
 	}
 	return ec._UserPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserStatistics2ᚖaccountdᚋinternalᚋreportsᚐStatistics(ctx context.Context, sel ast.SelectionSet, v *reports.Statistics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserStatistics!")
+		return graphql.Null
+	}
+	return ec._UserStatistics(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUserType2accountdᚋentᚋuserᚐUserType(ctx context.Context, v any) (user.UserType, error) {
@@ -29795,6 +32355,42 @@ func (ec *executionContext) marshalOAccountStatus2ᚖaccountdᚋinternalᚋaccou
 	return v
 }
 
+func (ec *executionContext) unmarshalOAssignmentKind2ᚕaccountdᚋinternalᚋreportsᚐKindᚄ(ctx context.Context, v any) ([]reports.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]reports.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssignmentKind2accountdᚋinternalᚋreportsᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAssignmentKind2ᚕaccountdᚋinternalᚋreportsᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssignmentKind2accountdᚋinternalᚋreportsᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOAuditEvent2ᚖaccountdᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -29922,6 +32518,13 @@ func (ec *executionContext) marshalOGroupEdge2ᚖaccountdᚋentᚐGroupEdge(ctx 
 		return graphql.Null
 	}
 	return ec._GroupEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOGroupMembership2ᚖaccountdᚋentᚐGroupMembership(ctx context.Context, sel ast.SelectionSet, v *ent.GroupMembership) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GroupMembership(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOGroupMembershipWhereInput2ᚕᚖaccountdᚋentᚐGroupMembershipWhereInputᚄ(ctx context.Context, v any) ([]*ent.GroupMembershipWhereInput, error) {
@@ -30253,6 +32856,13 @@ func (ec *executionContext) marshalORole2ᚖaccountdᚋentᚐRole(ctx context.Co
 		return graphql.Null
 	}
 	return ec._Role(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORoleAssignment2ᚖaccountdᚋentᚐRoleAssignment(ctx context.Context, sel ast.SelectionSet, v *ent.RoleAssignment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleAssignment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORoleAssignmentWhereInput2ᚕᚖaccountdᚋentᚐRoleAssignmentWhereInputᚄ(ctx context.Context, v any) ([]*ent.RoleAssignmentWhereInput, error) {

@@ -8,6 +8,7 @@ import (
 	"accountd/ent/user"
 	"accountd/internal/account"
 	"accountd/internal/authz"
+	"accountd/internal/reports"
 	"accountd/internal/twofactor"
 	"bytes"
 	"fmt"
@@ -148,6 +149,8 @@ type CreateOrganizationInput struct {
 	Name string `json:"name"`
 	// What the organization is.
 	Description *string `json:"description,omitempty"`
+	// Where reminders of its users' expiring access also go; an empty string clears it.
+	NotificationEmail *string `json:"notificationEmail,omitempty"`
 }
 
 // The fields of a new role.
@@ -244,6 +247,52 @@ type DeleteInput struct {
 type DeleteSecurityManagerInput struct {
 	// The security manager.
 	ID int `json:"id"`
+}
+
+// A page of expiring assignments, soonest first.
+type ExpiringAssignmentConnection struct {
+	// The assignments of this page with their cursors.
+	Edges []*ExpiringAssignmentEdge `json:"edges"`
+	// Where this page lies in the list.
+	PageInfo *ExpiringAssignmentPageInfo `json:"pageInfo"`
+	// The number of assignments in the whole list.
+	TotalCount int `json:"totalCount"`
+}
+
+// An expiring assignment and its position in the list.
+type ExpiringAssignmentEdge struct {
+	// The assignment.
+	Node *reports.Expiring `json:"node"`
+	// Pass as after to continue the list behind this assignment.
+	Cursor string `json:"cursor"`
+}
+
+// Where a page of expiring assignments lies in the list.
+type ExpiringAssignmentPageInfo struct {
+	// Whether assignments follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// The cursor of the last assignment of the page; null for an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// The later expiry of a group membership.
+type ExtendGroupMembershipInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The group.
+	GroupID int `json:"groupId"`
+	// The new expiry, later than the current one.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// The later expiry of a role a user holds.
+type ExtendRoleAssignmentInput struct {
+	// The user.
+	UserID int `json:"userId"`
+	// The role.
+	RoleID int `json:"roleId"`
+	// The new expiry, later than the current one.
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
 // The value of one field before and after a change.
@@ -494,6 +543,8 @@ type UpdateOrganizationInput struct {
 	Name *string `json:"name,omitempty"`
 	// What the organization is.
 	Description *string `json:"description,omitempty"`
+	// Where reminders of its users' expiring access also go; an empty string clears it.
+	NotificationEmail *string `json:"notificationEmail,omitempty"`
 }
 
 // Changes to a role; fields not given stay.
@@ -649,6 +700,8 @@ const (
 	UserErrorCodeTwoFactorUnavailable UserErrorCode = "TWO_FACTOR_UNAVAILABLE"
 	// The code is not valid now, or was already used.
 	UserErrorCodeInvalidCode UserErrorCode = "INVALID_CODE"
+	// An extension must move the expiry later than it is.
+	UserErrorCodeExpiryNotLater UserErrorCode = "EXPIRY_NOT_LATER"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -678,11 +731,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeBuiltin,
 	UserErrorCodeTwoFactorUnavailable,
 	UserErrorCodeInvalidCode,
+	UserErrorCodeExpiryNotLater,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalidValue, UserErrorCodeRequired, UserErrorCodeNotFound, UserErrorCodeVersionConflict, UserErrorCodeInvalidCredentials, UserErrorCodeTooShort, UserErrorCodeTooLong, UserErrorCodeMissingLetter, UserErrorCodeMissingDigit, UserErrorCodeMissingSymbol, UserErrorCodeMissingMixedCase, UserErrorCodeContainsUsername, UserErrorCodeCommonPassword, UserErrorCodeTooWeak, UserErrorCodeRecentlyUsed, UserErrorCodeInvalidStatusTransition, UserErrorCodeDuplicate, UserErrorCodeInUse, UserErrorCodeExpiryInPast, UserErrorCodeForbiddenGrant, UserErrorCodeLastAdministrator, UserErrorCodeTooManyItems, UserErrorCodeInvalidToken, UserErrorCodeBuiltin, UserErrorCodeTwoFactorUnavailable, UserErrorCodeInvalidCode:
+	case UserErrorCodeInvalidValue, UserErrorCodeRequired, UserErrorCodeNotFound, UserErrorCodeVersionConflict, UserErrorCodeInvalidCredentials, UserErrorCodeTooShort, UserErrorCodeTooLong, UserErrorCodeMissingLetter, UserErrorCodeMissingDigit, UserErrorCodeMissingSymbol, UserErrorCodeMissingMixedCase, UserErrorCodeContainsUsername, UserErrorCodeCommonPassword, UserErrorCodeTooWeak, UserErrorCodeRecentlyUsed, UserErrorCodeInvalidStatusTransition, UserErrorCodeDuplicate, UserErrorCodeInUse, UserErrorCodeExpiryInPast, UserErrorCodeForbiddenGrant, UserErrorCodeLastAdministrator, UserErrorCodeTooManyItems, UserErrorCodeInvalidToken, UserErrorCodeBuiltin, UserErrorCodeTwoFactorUnavailable, UserErrorCodeInvalidCode, UserErrorCodeExpiryNotLater:
 		return true
 	}
 	return false

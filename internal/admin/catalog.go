@@ -10,6 +10,7 @@ import (
 	"accountd/ent/groupmembership"
 	"accountd/ent/roleassignment"
 	"accountd/ent/user"
+	"accountd/internal/account"
 	"accountd/internal/audit"
 	"accountd/internal/authz"
 )
@@ -28,6 +29,9 @@ type RoleInput struct {
 type OrganizationInput struct {
 	ID                      int
 	Code, Name, Description *string
+	// NotificationEmail also receives the expiry reminders of the
+	// organization's users; empty clears it.
+	NotificationEmail *string
 }
 
 // FormSpaceInput holds the fields of a form space.
@@ -243,7 +247,15 @@ func organizationFields(o *ent.Organization) map[string]any {
 	if o == nil {
 		return map[string]any{}
 	}
-	return map[string]any{"code": o.Code, "name": o.Name, "description": o.Description}
+	return map[string]any{"code": o.Code, "name": o.Name, "description": o.Description,
+		"notificationEmail": o.NotificationEmail}
+}
+
+// checkNotificationEmail accepts an empty address, which means none.
+func checkNotificationEmail(p *problems, v *string) {
+	if v != nil && *v != "" && account.ValidateEmail(*v) != nil {
+		p.add(CodeInvalidValue, "notificationEmail must be an email address", "notificationEmail")
+	}
 }
 
 // CreateOrganization adds an organization to the catalog.
@@ -252,6 +264,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in OrganizationInput) 
 	checkText(&p, "code", in.Code, 64, true)
 	checkText(&p, "name", in.Name, 256, true)
 	checkText(&p, "description", in.Description, 1024, false)
+	checkNotificationEmail(&p, in.NotificationEmail)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -259,7 +272,8 @@ func (s *Service) CreateOrganization(ctx context.Context, in OrganizationInput) 
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		var err error
 		o, err = tx.Organization.Create().SetCode(*in.Code).SetName(*in.Name).
-			SetNillableDescription(in.Description).Save(ctx)
+			SetNillableDescription(in.Description).
+			SetNillableNotificationEmail(in.NotificationEmail).Save(ctx)
 		if err != nil {
 			return duplicate(err, "an organization with this code exists", "code")
 		}
@@ -275,6 +289,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, in OrganizationInput) 
 	checkText(&p, "code", in.Code, 64, false)
 	checkText(&p, "name", in.Name, 256, false)
 	checkText(&p, "description", in.Description, 1024, false)
+	checkNotificationEmail(&p, in.NotificationEmail)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -285,7 +300,8 @@ func (s *Service) UpdateOrganization(ctx context.Context, in OrganizationInput) 
 			return notFound(err, "organization", "id")
 		}
 		o, err = tx.Organization.UpdateOne(before).SetNillableCode(in.Code).
-			SetNillableName(in.Name).SetNillableDescription(in.Description).Save(ctx)
+			SetNillableName(in.Name).SetNillableDescription(in.Description).
+			SetNillableNotificationEmail(in.NotificationEmail).Save(ctx)
 		if err != nil {
 			return duplicate(err, "an organization with this code exists", "code")
 		}

@@ -35,7 +35,10 @@ type Config struct {
 	PlaygroundQuery   string
 	ShutdownTimeout   time.Duration
 	SweepInterval     time.Duration
-	Demo              bool
+	// ExpiryReminderDays are the days before an expiry on which its holder
+	// is reminded; empty turns reminders off.
+	ExpiryReminderDays []int
+	Demo               bool
 
 	SessionIdleTimeout time.Duration
 	SessionMaxAge      time.Duration
@@ -102,6 +105,8 @@ var settings = []setting{
 		func(c *Config, v string) error { return positiveInt(&c.LoginRateBurst, v) }},
 	{"ACCOUNTD_SWEEP_INTERVAL", "sweep-interval", "1m", "time between two runs of the background sweeper (expiries, unlocks, inactivity, email)",
 		func(c *Config, v string) error { return duration(&c.SweepInterval, v) }},
+	{"ACCOUNTD_EXPIRY_REMINDER_DAYS", "expiry-reminder-days", "14,1", "days before a role or group expires on which its holder is emailed; \"off\" for none",
+		func(c *Config, v string) error { return dayList(&c.ExpiryReminderDays, v) }},
 }
 
 // Load reads the settings for the serve command from the environment, as
@@ -188,6 +193,29 @@ func positiveInt(dst *int, v string) error {
 		return fmt.Errorf("%q is not a positive whole number", v)
 	}
 	*dst = n
+	return nil
+}
+
+// dayList reads comma-separated whole days between 1 and 365; "off"
+// means none.
+func dayList(dst *[]int, v string) error {
+	if strings.EqualFold(strings.TrimSpace(v), "off") {
+		*dst = nil
+		return nil
+	}
+	parts := splitList(v)
+	if len(parts) == 0 {
+		return errors.New(`must list days such as 14,1, or be "off"`)
+	}
+	days := make([]int, 0, len(parts))
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 365 {
+			return fmt.Errorf("%q is not a number of days from 1 to 365", p)
+		}
+		days = append(days, n)
+	}
+	*dst = days
 	return nil
 }
 

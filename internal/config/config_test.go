@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,30 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.TOTPIssuer != "accountd" {
 		t.Fatalf("TOTPIssuer = %q", c.TOTPIssuer)
+	}
+	if fmt.Sprint(c.ExpiryReminderDays) != "[14 1]" {
+		t.Fatalf("ExpiryReminderDays = %v", c.ExpiryReminderDays)
+	}
+}
+
+func TestExpiryReminderDays(t *testing.T) {
+	for _, tc := range []struct {
+		value, want string
+	}{
+		{"30, 7,1", "[30 7 1]"},
+		{"off", "[]"},
+		{"OFF", "[]"},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			c, err := Load(nil, env(map[string]string{"ACCOUNTD_EXPIRY_REMINDER_DAYS": tc.value}),
+				&bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(c.ExpiryReminderDays); got != tc.want {
+				t.Fatalf("days %s, want %s", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -66,6 +91,10 @@ func TestBadValues(t *testing.T) {
 		{"unknown flag", []string{"--nope"}, nil},
 		{"stray argument", []string{"now"}, nil},
 		{"secret as flag", []string{"--secret-key", "x"}, nil},
+		{"reminder days empty", []string{"--expiry-reminder-days", ","}, nil},
+		{"reminder day zero", nil, map[string]string{"ACCOUNTD_EXPIRY_REMINDER_DAYS": "14,0"}},
+		{"reminder day not a number", []string{"--expiry-reminder-days", "soon"}, nil},
+		{"reminder day over a year", []string{"--expiry-reminder-days", "400"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

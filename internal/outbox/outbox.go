@@ -27,13 +27,19 @@ var (
 // The kinds of email accountd sends, each with a text and an HTML template
 // of the same name.
 const (
-	KindPasswordReset = "password_reset"
-	KindPasswordSetup = "password_setup"
+	KindPasswordReset  = "password_reset"
+	KindPasswordSetup  = "password_setup"
+	KindExpiryReminder = "expiry_reminder"
+	// KindExpiryNotice tells an organization's notification address of
+	// a member's expiring access.
+	KindExpiryNotice = "expiry_notice"
 )
 
 var subjects = map[string]string{
-	KindPasswordReset: "Reset your password",
-	KindPasswordSetup: "Choose your password",
+	KindPasswordReset:  "Reset your password",
+	KindPasswordSetup:  "Choose your password",
+	KindExpiryReminder: "Your access ends soon",
+	KindExpiryNotice:   "Access of a user ends soon",
 }
 
 // Message is an email to queue.

@@ -19,6 +19,7 @@ import (
 	"accountd/graph"
 	"accountd/internal/admin"
 	"accountd/internal/auth"
+	"accountd/internal/authz"
 	"accountd/internal/clock"
 	"accountd/internal/playground"
 	"accountd/internal/storage"
@@ -115,6 +116,12 @@ func New(db *storage.DB, opts Options) http.Handler {
 	}))
 	mux.Handle("GET /{$}", pg)
 	mux.Handle("GET /playground/", pg)
+	mux.Handle("GET /export/users.csv", m.observe("export", authenticate(opts.Auth, opts.Logger,
+		exportHandler(db.Client, opts.Logger, authz.UsersRead, "users.csv",
+			exportUsers(db.Client)))))
+	mux.Handle("GET /export/audit.csv", m.observe("export", authenticate(opts.Auth, opts.Logger,
+		exportHandler(db.Client, opts.Logger, authz.AuditRead, "audit.csv",
+			exportAudit(db.Client)))))
 	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")

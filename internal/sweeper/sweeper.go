@@ -38,17 +38,26 @@ type Sweeper struct {
 	clock      clock.Clock
 	dispatcher *outbox.Dispatcher
 	logger     *slog.Logger
+	// reminderDays are the reminder marks, nearest first.
+	reminderDays []int
 }
 
 // Result counts what one sweep did.
 type Result struct {
 	RolesExpired, GroupsExpired, Unlocked, Deactivated, MailsSent, TokensPurged int
+	// RemindersQueued counts the expiry reminders queued.
+	RemindersQueued int
 }
 
 // New returns a sweeper; dispatcher may be nil to leave the outbox alone.
 func New(client *ent.Client, clk clock.Clock, dispatcher *outbox.Dispatcher,
-	logger *slog.Logger) *Sweeper {
-	return &Sweeper{client: client, clock: clk, dispatcher: dispatcher, logger: logger}
+	logger *slog.Logger, opts ...Option) *Sweeper {
+	s := &Sweeper{client: client, clock: clk, dispatcher: dispatcher, logger: logger,
+		reminderDays: normalizeDays(DefaultReminderDays)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Run sweeps at once and then every interval until ctx ends.
@@ -86,6 +95,9 @@ func (s *Sweeper) Sweep(ctx context.Context) (Result, error) {
 		return r, err
 	}
 	if r.TokensPurged, err = s.PurgeEndedTokens(ctx); err != nil {
+		return r, err
+	}
+	if r.RemindersQueued, err = s.SendExpiryReminders(ctx); err != nil {
 		return r, err
 	}
 	if s.dispatcher != nil {
