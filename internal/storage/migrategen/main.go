@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 
 	atlasmigrate "ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/sqltool"
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/schema"
@@ -57,13 +58,25 @@ func diff(ctx context.Context, dialectName, driverName, dsn, dir, name string) e
 		return err
 	}
 	defer db.Close()
-	d, err := atlasmigrate.NewLocalDir(dir)
+	// The files are in golang-migrate's layout (.up.sql and .down.sql);
+	// only the up files are replayed.
+	d, err := sqltool.NewGolangMigrateDir(dir)
 	if err != nil {
+		return err
+	}
+	// A migration written by hand is not in atlas.sum yet: hash the
+	// directory as it is before replaying it.
+	sum, err := d.Checksum()
+	if err != nil {
+		return err
+	}
+	if err := atlasmigrate.WriteSumFile(d, sum); err != nil {
 		return err
 	}
 	s := migrate.NewSchema(entsql.OpenDB(dialectName, db))
 	return s.NamedDiff(ctx, name,
 		schema.WithDir(d),
+		schema.WithFormatter(sqltool.GolangMigrateFormatter),
 		schema.WithMigrationMode(schema.ModeReplay),
 		schema.WithDialect(dialectName),
 		schema.WithDropColumn(true),
