@@ -919,7 +919,8 @@ func (c *GroupMembershipClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *GroupMembershipClient) Interceptors() []Interceptor {
-	return c.inters.GroupMembership
+	inters := c.inters.GroupMembership
+	return append(inters[:len(inters):len(inters)], groupmembership.Interceptors[:]...)
 }
 
 func (c *GroupMembershipClient) mutate(ctx context.Context, m *GroupMembershipMutation) (Value, error) {
@@ -1680,7 +1681,8 @@ func (c *RoleAssignmentClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *RoleAssignmentClient) Interceptors() []Interceptor {
-	return c.inters.RoleAssignment
+	inters := c.inters.RoleAssignment
+	return append(inters[:len(inters):len(inters)], roleassignment.Interceptors[:]...)
 }
 
 func (c *RoleAssignmentClient) mutate(ctx context.Context, m *RoleAssignmentMutation) (Value, error) {

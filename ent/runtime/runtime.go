@@ -133,6 +133,8 @@ func init() {
 	group.DefaultDescription = groupDescDescription.Default.(string)
 	// group.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	group.DescriptionValidator = groupDescDescription.Validators[0].(func(string) error)
+	groupmembershipInters := schema.GroupMembership{}.Interceptors()
+	groupmembership.Interceptors[0] = groupmembershipInters[0]
 	groupmembershipFields := schema.GroupMembership{}.Fields()
 	_ = groupmembershipFields
 	// groupmembershipDescAssignedAt is the schema descriptor for assigned_at field.
@@ -285,6 +287,8 @@ func init() {
 	roleDescBuiltin := roleFields[5].Descriptor()
 	// role.DefaultBuiltin holds the default value on creation for the builtin field.
 	role.DefaultBuiltin = roleDescBuiltin.Default.(bool)
+	roleassignmentInters := schema.RoleAssignment{}.Interceptors()
+	roleassignment.Interceptors[0] = roleassignmentInters[0]
 	roleassignmentFields := schema.RoleAssignment{}.Fields()
 	_ = roleassignmentFields
 	// roleassignmentDescAssignedAt is the schema descriptor for assigned_at field.

@@ -72,3 +72,8 @@ func (GroupMembership) Annotations() []schema.Annotation {
 		entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
 	}
 }
+
+// Interceptors of the GroupMembership.
+func (GroupMembership) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{keepGroupExpiry}
+}

@@ -72,3 +72,8 @@ func (RoleAssignment) Annotations() []schema.Annotation {
 		entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
 	}
 }
+
+// Interceptors of the RoleAssignment.
+func (RoleAssignment) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{keepRoleExpiry}
+}

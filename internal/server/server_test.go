@@ -562,3 +562,37 @@ func TestDemoSeedRunsOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestExpiredAssignmentsStayHiddenWhateverIsSelected asks for assignments
+// without their expiry: the resolver must still know it, or an expired role
+// would show as permanent.
+func TestExpiredAssignmentsStayHiddenWhateverIsSelected(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		env := newEnv(t, e)
+		ctx := authz.SystemContext(context.Background())
+		u := env.db.Client.User.Create().SetUsername("lapsed").SetEmail("lapsed@example.com").SaveX(ctx)
+		role := env.db.Client.Role.Create().SetName("Lapsed Role").SaveX(ctx)
+		group := env.db.Client.Group.Create().SetName("Lapsed Group").SetType("JOB").SaveX(ctx)
+		past := fixedNow.Add(-time.Minute)
+		env.db.Client.RoleAssignment.Create().SetUserID(u.ID).SetRoleID(role.ID).SetExpiresAt(past).ExecX(ctx)
+		env.db.Client.GroupMembership.Create().SetUserID(u.ID).SetGroupID(group.ID).SetExpiresAt(past).ExecX(ctx)
+
+		queries := map[string]string{
+			"users": `{ users(search: "lapsed") { edges { node {
+				roleAssignments { role { name } } groupMemberships { group { name } } } } } }`,
+			"node": `query($id: ID!) { node(id: $id) { ... on User {
+				roleAssignments { role { name } } groupMemberships { group { name } } } } }`,
+		}
+		for name, q := range queries {
+			t.Run(name, func(t *testing.T) {
+				res := env.api.Do(t, q, map[string]any{"id": scalar.EncodeID(u.ID)})
+				if len(res.Errors) > 0 {
+					t.Fatalf("errors: %s", res.Raw)
+				}
+				if bytes.Contains(res.Raw, []byte("Lapsed")) {
+					t.Fatalf("an expired assignment is listed: %s", res.Raw)
+				}
+			})
+		}
+	})
+}
