@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"accountd/ent"
+	"accountd/ent/auditevent"
 	"accountd/ent/groupmembership"
 	"accountd/ent/hook"
 	"accountd/ent/intercept"
@@ -26,7 +27,8 @@ import (
 // organization with the caller. A context without an actor sees no user:
 // background work runs under authz.SystemContext. Role assignments and
 // group memberships of users out of scope are hidden the same way, so that
-// no non-null edge points at a user the caller cannot see. Writes to these
+// no non-null edge points at a user the caller cannot see, and a limited
+// caller sees only the audit events about users it sees. Writes to these
 // rows obey the same rule.
 func Enforce(client *ent.Client) {
 	client.User.Intercept(intercept.TraverseUser(func(ctx context.Context, q *ent.UserQuery) error {
@@ -46,6 +48,18 @@ func Enforce(client *ent.Client) {
 		func(ctx context.Context, q *ent.GroupMembershipQuery) error {
 			if visible, limited := userIDs(ctx); limited {
 				q.Where(func(s *sql.Selector) { s.Where(visible(s.C(groupmembership.FieldUserID))) })
+			}
+			return nil
+		}))
+	client.AuditEvent.Intercept(intercept.TraverseAuditEvent(
+		func(ctx context.Context, q *ent.AuditEventQuery) error {
+			if visible, limited := userIDs(ctx); limited {
+				q.Where(func(s *sql.Selector) {
+					s.Where(sql.And(
+						sql.EQ(s.C(auditevent.FieldTargetType), "User"),
+						visible(s.C(auditevent.FieldTargetID)),
+					))
+				})
 			}
 			return nil
 		}))

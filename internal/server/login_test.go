@@ -121,7 +121,7 @@ func TestLockout(t *testing.T) {
 		events, err := db.Client.AuditEvent.Query().
 			Where(auditevent.TargetID(u.ID), auditevent.Action("user.status_changed")).
 			Order(auditevent.ByID()).
-			All(context.Background())
+			All(authz.SystemContext(context.Background()))
 		if err != nil {
 			t.Fatal(err)
 		}
