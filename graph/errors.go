@@ -11,6 +11,7 @@ import (
 	"accountd/ent"
 	"accountd/graph/scalar"
 	"accountd/internal/logging"
+	"accountd/internal/ratelimit"
 )
 
 // The codes that top-level GraphQL errors carry in extensions.code.
@@ -56,7 +57,13 @@ func PresentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		var coded *CodedError
 		var input *scalar.InputError
+		var limited *ratelimit.Exceeded
 		switch {
+		case errors.As(err, &limited):
+			// Whichever service refused, the client sees the same
+			// RATE_LIMITED error with its retry hint.
+			setExtension(gerr, "retryAfterSeconds", limited.RetrySeconds())
+			return withCode(gerr, CodeRateLimited, limited.Error())
 		case errors.As(err, &coded):
 			for k, v := range coded.Extensions {
 				setExtension(gerr, k, v)

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"slices"
+	"time"
 
 	"accountd/ent"
 	"accountd/ent/role"
@@ -68,7 +69,10 @@ func isAdministrator(r *ent.Role) bool {
 // activeAdministrators counts the ACTIVE users holding an unexpired
 // Administrator assignment, leaving out the user except.
 func (s *Service) activeAdministrators(ctx context.Context, c *ent.Client, except int) (int, error) {
-	now := s.now()
+	return countActiveAdministrators(ctx, c, except, s.now())
+}
+
+func countActiveAdministrators(ctx context.Context, c *ent.Client, except int, now time.Time) (int, error) {
 	return c.RoleAssignment.Query().
 		Where(
 			roleassignment.HasRoleWith(role.Builtin(true), role.Name(AdministratorRole)),
@@ -82,7 +86,14 @@ func (s *Service) activeAdministrators(ctx context.Context, c *ent.Client, excep
 // lastAdministrator reports whether userID is the last active holder of
 // the Administrator role.
 func (s *Service) lastAdministrator(ctx context.Context, c *ent.Client, userID int) (bool, error) {
-	now := s.now()
+	return IsLastAdministrator(ctx, c, userID, s.now())
+}
+
+// IsLastAdministrator reports whether userID holds an unexpired
+// Administrator assignment at now and no other ACTIVE user does: taking
+// the role from that user, or the user out of ACTIVE, would leave nobody
+// to administer accountd. The sweeper asks it too.
+func IsLastAdministrator(ctx context.Context, c *ent.Client, userID int, now time.Time) (bool, error) {
 	holds, err := c.RoleAssignment.Query().
 		Where(
 			roleassignment.UserID(userID),
@@ -93,7 +104,7 @@ func (s *Service) lastAdministrator(ctx context.Context, c *ent.Client, userID i
 	if err != nil || !holds {
 		return false, err
 	}
-	others, err := s.activeAdministrators(ctx, c, userID)
+	others, err := countActiveAdministrators(ctx, c, userID, now)
 	return others == 0, err
 }
 

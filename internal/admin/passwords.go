@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net/url"
 
 	"accountd/ent"
 	"accountd/ent/passwordresettoken"
 	"accountd/ent/user"
 	"accountd/internal/audit"
+	"accountd/internal/auth"
 	"accountd/internal/authz"
 	"accountd/internal/outbox"
 	"accountd/internal/password"
@@ -161,10 +163,19 @@ func (s *Service) sendResetLink(ctx context.Context, c *ent.Client, u *ent.User,
 // CompletePasswordReset sets a new password with the token of an emailed
 // link; the token works once.
 func (s *Service) CompletePasswordReset(ctx context.Context, token, newPassword string) (*ent.User, error) {
+	// Guessing tokens is what a rate limit per client address and per
+	// token stops; the address is in ctx for API calls and the link page.
+	sum := sha256.Sum256([]byte(token))
+	keys := []string{fmt.Sprintf("reset:%x", sum)}
+	if addr := auth.ClientFrom(ctx).Address; addr != "" {
+		keys = append(keys, "address:"+addr)
+	}
+	if err := s.limiter.Allow(keys...); err != nil {
+		return nil, err
+	}
 	var result *ent.User
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		c := tx.Client()
-		sum := sha256.Sum256([]byte(token))
 		now := s.now()
 		t, err := c.PasswordResetToken.Query().
 			Where(passwordresettoken.TokenHash(sum[:]),

@@ -104,7 +104,8 @@ func (p linkPages) resetPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	err := p.auth.Limiter().Allow("address:" + clientAddress(r))
 	if err == nil {
-		_, err = p.svc.CompletePasswordReset(r.Context(), token, pw)
+		ctx := auth.WithClient(r.Context(), auth.Client{Address: clientAddress(r)})
+		_, err = p.svc.CompletePasswordReset(ctx, token, pw)
 	}
 	if err == nil {
 		v.ShowForm = false

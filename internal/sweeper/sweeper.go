@@ -20,6 +20,7 @@ import (
 	"accountd/ent/session"
 	"accountd/ent/user"
 	"accountd/internal/account"
+	"accountd/internal/admin"
 	"accountd/internal/audit"
 	"accountd/internal/authz"
 	"accountd/internal/clock"
@@ -247,6 +248,11 @@ func (s *Sweeper) DeactivateInactive(ctx context.Context) (int, error) {
 		),
 	}
 	return s.moveEach(ctx, due, func(c *ent.Client, u *ent.User) (int, error) {
+		// The last active administrator stays, however long unused:
+		// deactivating it would leave nobody to administer accountd.
+		if last, err := admin.IsLastAdministrator(ctx, c, u.ID, now); err != nil || last {
+			return 0, err
+		}
 		n, err := c.User.Update().
 			Where(append(due, user.ID(u.ID))...).
 			SetStatus(account.StatusInactive).

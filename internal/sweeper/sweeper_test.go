@@ -11,6 +11,7 @@ import (
 	"accountd/ent"
 	"accountd/ent/auditevent"
 	"accountd/internal/account"
+	"accountd/internal/admin"
 	"accountd/internal/authz"
 	"accountd/internal/clock"
 	"accountd/internal/storage"
@@ -135,6 +136,29 @@ func TestDeactivateInactive(t *testing.T) {
 		}
 		if got := db.Client.User.GetX(ctx, busy.ID); got.Status != account.StatusActive {
 			t.Fatalf("busy user is %s", got.Status)
+		}
+
+		// An idle administrator goes too while another one is active; the
+		// last one stays.
+		adminRole := db.Client.Role.Create().SetName(admin.AdministratorRole).SetBuiltin(true).SaveX(ctx)
+		var admins []*ent.User
+		for _, name := range []string{"idle-admin-1", "idle-admin-2"} {
+			u := newUser(t, db.Client, name, account.StatusActive)
+			db.Client.User.UpdateOne(u).SetLastLoginAt(clk.Now().AddDate(0, 0, -31)).ExecX(ctx)
+			db.Client.RoleAssignment.Create().SetUser(u).SetRole(adminRole).ExecX(ctx)
+			admins = append(admins, u)
+		}
+		if r, err := s.Sweep(ctx); err != nil || r.Deactivated != 1 {
+			t.Fatalf("with two idle administrators, deactivated %d, err %v", r.Deactivated, err)
+		}
+		active := 0
+		for _, u := range admins {
+			if db.Client.User.GetX(ctx, u.ID).Status == account.StatusActive {
+				active++
+			}
+		}
+		if active != 1 {
+			t.Fatalf("%d idle administrators stayed active, want the last one", active)
 		}
 	})
 }
