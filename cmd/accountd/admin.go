@@ -11,8 +11,6 @@ import (
 
 	"accountd/internal/auth"
 	"accountd/internal/clock"
-	"accountd/internal/config"
-	"accountd/internal/logging"
 )
 
 // admin runs `accountd admin create`: it creates an administrator whose
@@ -42,15 +40,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdin
 		return errors.New("admin create reads the password from standard input; it was empty")
 	}
 
-	cfg, err := config.Load(nil, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	logger, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
-	if err != nil {
-		return err
-	}
-	db, err := openAndMigrate(ctx, cfg, logger)
+	cfg, _, db, err := start(ctx, nil, getenv, stderr)
 	if err != nil {
 		return err
 	}

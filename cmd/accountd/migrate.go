@@ -6,20 +6,10 @@ import (
 	"io"
 
 	"accountd/internal/clock"
-	"accountd/internal/config"
-	"accountd/internal/logging"
 )
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := config.Load(args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	logger, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
-	if err != nil {
-		return err
-	}
-	db, err := openAndMigrate(ctx, cfg, logger)
+	cfg, _, db, err := start(ctx, args, getenv, stderr)
 	if err != nil {
 		return err
 	}

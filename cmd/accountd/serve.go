@@ -26,15 +26,7 @@ import (
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := config.Load(args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	logger, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
-	if err != nil {
-		return err
-	}
-	db, err := openAndMigrate(ctx, cfg, logger)
+	cfg, logger, db, err := start(ctx, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -167,6 +159,25 @@ func serverSealer(ctx context.Context, cfg config.Config, db *storage.DB, logger
 		return nil, err
 	}
 	return sealer, nil
+}
+
+// start reads the settings, builds the logger and opens the migrated
+// database: what every command that touches the database does first.
+func start(ctx context.Context, args []string, getenv func(string) string,
+	stderr io.Writer) (config.Config, *slog.Logger, *storage.DB, error) {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	logger, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	db, err := openAndMigrate(ctx, cfg, logger)
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	return cfg, logger, db, nil
 }
 
 func openAndMigrate(ctx context.Context, cfg config.Config, logger *slog.Logger) (*storage.DB, error) {
