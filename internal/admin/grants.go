@@ -66,12 +66,8 @@ func isAdministrator(r *ent.Role) bool {
 	return r.Builtin && r.Name == AdministratorRole
 }
 
-// activeAdministrators counts the ACTIVE users holding an unexpired
-// Administrator assignment, leaving out the user except.
-func (s *Service) activeAdministrators(ctx context.Context, c *ent.Client, except int) (int, error) {
-	return countActiveAdministrators(ctx, c, except, s.now())
-}
-
+// countActiveAdministrators counts the ACTIVE users holding an unexpired
+// Administrator assignment at now, leaving out the user except.
 func countActiveAdministrators(ctx context.Context, c *ent.Client, except int, now time.Time) (int, error) {
 	return c.RoleAssignment.Query().
 		Where(
