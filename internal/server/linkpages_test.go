@@ -203,21 +203,7 @@ func TestTwoFactorConfirmPageInBrowser(t *testing.T) {
 		env.keyMutation(t, env.api, "createTwoFactorKey", erin.ID)
 		mail := env.latestEmail(t, erin)
 
-		allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
-			chromedp.ExecPath(browser),
-			chromedp.Headless,
-			chromedp.NoSandbox,
-			chromedp.DisableGPU,
-			chromedp.NoFirstRun,
-			chromedp.Flag("disable-quic", true),
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.UserDataDir(t.TempDir()),
-		)
-		defer cancelAlloc()
-		ctx, cancel := chromedp.NewContext(allocCtx)
-		defer cancel()
+		ctx := newBrowser(t, browser)
 		ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 		defer cancelTimeout()
 

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -20,6 +21,29 @@ import (
 	"accountd/internal/testauth"
 	"accountd/internal/testdb"
 )
+
+// newBrowser starts a headless Chromium at path for the test, with the
+// flags that keep it from reaching out to the network, and returns its
+// context; the browser ends with the test.
+func newBrowser(t *testing.T, path string) context.Context {
+	t.Helper()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	return ctx
+}
 
 // chromiumPath returns the browser to drive. Without one the test skips on
 // a workstation and fails in CI, where the browser is part of the set-up.
@@ -92,21 +116,7 @@ func TestPlaygroundRunsAQueryOffline(t *testing.T) {
 	var want playgroundPage
 	api.Do(t, playground.DefaultQuery, nil).MustData(t, &want)
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
-		chromedp.ExecPath(browser),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
+	ctx := newBrowser(t, browser)
 	var page pageLog
 	if err := chromedp.Listen(ctx, page.record); err != nil {
 		t.Fatal(err)
