@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"image/png"
 	"io"
 	"log/slog"
 	"net/url"
@@ -14,9 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"accountd/ent"
 	"accountd/ent/outboxmessage"
@@ -33,6 +29,7 @@ import (
 	"accountd/internal/testapi"
 	"accountd/internal/testauth"
 	"accountd/internal/testdb"
+	"accountd/internal/testqr"
 	"accountd/internal/twofactor"
 )
 
@@ -255,28 +252,9 @@ func (env *tfEnv) latestEmail(t *testing.T, u *ent.User) enrolmentEmail {
 	return mail
 }
 
-// decodeQR reads the QR code in a PNG the way a phone's camera would.
 func decodeQR(t testing.TB, data []byte) string {
 	t.Helper()
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("decode PNG: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatalf("binarize PNG: %v", err)
-	}
-	// gozxing's finder-pattern detector misses about one code in ten
-	// that the pure-barcode reader (the grid read straight off the
-	// image) decodes; both read the same modules and error correction.
-	result, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		pure := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
-		if result, err = qrcode.NewQRCodeReader().Decode(bmp, pure); err != nil {
-			t.Fatalf("decode QR code: %v", err)
-		}
-	}
-	return result.GetText()
+	return testqr.Decode(t, data)
 }
 
 func code(t testing.TB, secret string, at time.Time) string {

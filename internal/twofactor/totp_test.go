@@ -8,32 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
+	"accountd/internal/testqr"
 )
 
-// decodeQR reads the QR code in a PNG the way a phone's camera would.
 func decodeQR(t testing.TB, data []byte) string {
 	t.Helper()
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("decode PNG: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatalf("binarize PNG: %v", err)
-	}
-	// gozxing's finder-pattern detector misses about one code in ten
-	// that the pure-barcode reader (the grid read straight off the
-	// image) decodes; both read the same modules and error correction.
-	result, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		pure := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
-		if result, err = qrcode.NewQRCodeReader().Decode(bmp, pure); err != nil {
-			t.Fatalf("decode QR code: %v", err)
-		}
-	}
-	return result.GetText()
+	return testqr.Decode(t, data)
 }
 
 func TestNewKey(t *testing.T) {
