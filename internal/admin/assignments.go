@@ -367,19 +367,11 @@ func (s *Service) changeOrganizations(ctx context.Context, userID int, orgIDs []
 		if err != nil {
 			return nil, err
 		}
-		has := map[int]bool{}
-		for _, id := range current {
-			has[id] = true
+		targets := make([]codedID, len(orgs))
+		for i, o := range orgs {
+			targets[i] = codedID{o.ID, o.Code}
 		}
-		changes := map[string]audit.Change{}
-		var ids []int
-		for _, o := range orgs {
-			if has[o.ID] == add {
-				continue
-			}
-			ids = append(ids, o.ID)
-			changes["organizations."+o.Code] = audit.Change{Before: has[o.ID], After: add}
-		}
+		ids, changes := membershipChanges(current, targets, add, "organizations.")
 		if len(ids) == 0 {
 			return nil, nil
 		}
@@ -433,19 +425,11 @@ func (s *Service) changeFormSpaces(ctx context.Context, userID int, fsIDs []int,
 		if err != nil {
 			return nil, err
 		}
-		has := map[int]bool{}
-		for _, id := range current {
-			has[id] = true
+		targets := make([]codedID, len(spaces))
+		for i, f := range spaces {
+			targets[i] = codedID{f.ID, f.Code}
 		}
-		changes := map[string]audit.Change{}
-		var ids []int
-		for _, f := range spaces {
-			if has[f.ID] == add {
-				continue
-			}
-			ids = append(ids, f.ID)
-			changes["formSpaces."+f.Code] = audit.Change{Before: has[f.ID], After: add}
-		}
+		ids, changes := membershipChanges(current, targets, add, "formSpaces.")
 		if len(ids) == 0 {
 			return nil, nil
 		}
@@ -457,6 +441,34 @@ func (s *Service) changeFormSpaces(ctx context.Context, userID int, fsIDs []int,
 		}
 		return changes, upd.Exec(ctx)
 	})
+}
+
+// codedID is an organization or form space: its key and its code, which
+// names it in audit events.
+type codedID struct {
+	id   int
+	code string
+}
+
+// membershipChanges returns the targets whose membership differs from add
+// given the user's current memberships, and an audit change for each, keyed
+// prefix + code.
+func membershipChanges(current []int, targets []codedID, add bool,
+	prefix string) ([]int, map[string]audit.Change) {
+	has := map[int]bool{}
+	for _, id := range current {
+		has[id] = true
+	}
+	changes := map[string]audit.Change{}
+	var ids []int
+	for _, t := range targets {
+		if has[t.id] == add {
+			continue
+		}
+		ids = append(ids, t.id)
+		changes[prefix+t.code] = audit.Change{Before: has[t.id], After: add}
+	}
+	return ids, changes
 }
 
 // changeUser runs change on the locked user in a transaction; when change
