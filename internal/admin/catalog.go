@@ -216,6 +216,23 @@ func (s *Service) DeleteRole(ctx context.Context, in DeleteInput) (*ent.Role, er
 	return unwrap(r), err
 }
 
+// removeFromEach takes something deleted from each of users with remove,
+// recording action on each user with the change of field.
+func (s *Service) removeFromEach(ctx context.Context, c *ent.Client, users []int, action,
+	field string, remove func(*ent.UserUpdateOne)) error {
+	for _, uid := range users {
+		upd := c.User.UpdateOneID(uid)
+		remove(upd)
+		if err := upd.Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.removedFromUser(ctx, c, uid, action, field, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkInUse refuses to delete what is still assigned count times, unless
 // the assignments are to be removed.
 func checkInUse(count int, remove bool, one, many string) error {
@@ -329,15 +346,10 @@ func (s *Service) DeleteOrganization(ctx context.Context, in DeleteInput) (*ent.
 			"users belong to"); err != nil {
 			return err
 		}
-		for _, uid := range members {
-			if err := c.User.UpdateOneID(uid).RemoveOrganizationIDs(o.ID).Exec(ctx); err != nil {
-				return err
-			}
-			err := s.removedFromUser(ctx, c, uid, "organization_membership.removed",
-				"organizations."+o.Code, true)
-			if err != nil {
-				return err
-			}
+		err = s.removeFromEach(ctx, c, members, "organization_membership.removed",
+			"organizations."+o.Code, func(u *ent.UserUpdateOne) { u.RemoveOrganizationIDs(o.ID) })
+		if err != nil {
+			return err
 		}
 		if err := c.Organization.DeleteOne(o).Exec(ctx); err != nil {
 			return err
@@ -436,15 +448,10 @@ func (s *Service) DeleteFormSpace(ctx context.Context, in DeleteInput) (*ent.For
 			"users work in"); err != nil {
 			return err
 		}
-		for _, uid := range users {
-			if err := c.User.UpdateOneID(uid).RemoveFormSpaceIDs(f.ID).Exec(ctx); err != nil {
-				return err
-			}
-			err := s.removedFromUser(ctx, c, uid, "form_space_assignment.removed",
-				"formSpaces."+f.Code, true)
-			if err != nil {
-				return err
-			}
+		err = s.removeFromEach(ctx, c, users, "form_space_assignment.removed",
+			"formSpaces."+f.Code, func(u *ent.UserUpdateOne) { u.RemoveFormSpaceIDs(f.ID) })
+		if err != nil {
+			return err
 		}
 		if err := c.FormSpace.DeleteOne(f).Exec(ctx); err != nil {
 			return err
