@@ -181,7 +181,7 @@ func start(ctx context.Context, args []string, getenv func(string) string,
 }
 
 func openAndMigrate(ctx context.Context, cfg config.Config, logger *slog.Logger) (*storage.DB, error) {
-	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir, storage.WithStatementCache(cfg.StatementCache))
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,12 @@ import (
 
 // Config holds every setting of the server.
 type Config struct {
-	Listen            string
-	DataDir           string
-	DatabaseURL       string
+	Listen      string
+	DataDir     string
+	DatabaseURL string
+	// StatementCache is how many prepared read statements the database
+	// connection keeps; 0 turns preparing off.
+	StatementCache    int
 	SecretKey         string
 	BootstrapPassword string
 	SMTPURL           string
@@ -61,6 +64,9 @@ var settings = []setting{
 		func(c *Config, v string) error { c.DataDir = v; return nil }},
 	{"ACCOUNTD_DATABASE_URL", "database-url", "", "sqlite:///path/file.db or postgres://…; empty: SQLite in the data directory",
 		func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"ACCOUNTD_DATABASE_STATEMENT_CACHE", "database-statement-cache", "256",
+		"prepared read statements kept (LRU); 0 turns preparing off, for a pooler in transaction mode",
+		func(c *Config, v string) error { return wholeNumber(&c.StatementCache, v) }},
 	{"ACCOUNTD_SECRET_KEY", "", "", "base64 32-byte key encrypting TOTP secrets; empty: generated into the data directory",
 		func(c *Config, v string) error { c.SecretKey = v; return nil }},
 	{"ACCOUNTD_BOOTSTRAP_PASSWORD", "", "", "password of the first admin; empty: generated and printed once",
@@ -187,10 +193,14 @@ func nonEmpty(dst *string, v string) error {
 	return nil
 }
 
-func positiveInt(dst *int, v string) error {
+func positiveInt(dst *int, v string) error { return intAtLeast(dst, v, 1) }
+
+func wholeNumber(dst *int, v string) error { return intAtLeast(dst, v, 0) }
+
+func intAtLeast(dst *int, v string, least int) error {
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return fmt.Errorf("%q is not a positive whole number", v)
+	if err != nil || n < least {
+		return fmt.Errorf("%q is not a whole number of at least %d", v, least)
 	}
 	*dst = n
 	return nil

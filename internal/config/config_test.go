@@ -22,7 +22,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 	if c.QueryCostBudget != 50000 || c.MaxAliases != 50 || c.MaxFieldRepeats != 10 ||
-		c.PersistedQueries != 1000 || c.PlaygroundQuery != "" {
+		c.PersistedQueries != 1000 || c.PlaygroundQuery != "" || c.StatementCache != 256 {
 		t.Fatalf("unexpected query limits: %+v", c)
 	}
 	if c.PublicURL != "http://127.0.0.1:8080" {
@@ -86,6 +86,8 @@ func TestBadValues(t *testing.T) {
 	}{
 		{"depth not a number", nil, map[string]string{"ACCOUNTD_MAX_QUERY_DEPTH": "deep"}},
 		{"depth zero", []string{"--max-query-depth", "0"}, nil},
+		{"statement cache negative", []string{"--database-statement-cache", "-1"}, nil},
+		{"statement cache not a number", nil, map[string]string{"ACCOUNTD_DATABASE_STATEMENT_CACHE": "many"}},
 		{"blank TOTP issuer", []string{"--totp-issuer", " "}, nil},
 		{"timeout negative", []string{"--shutdown-timeout", "-1s"}, nil},
 		{"unknown flag", []string{"--nope"}, nil},

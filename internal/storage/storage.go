@@ -38,7 +38,8 @@ type DB struct {
 type Option func(*options)
 
 type options struct {
-	wrap func(dialect.Driver) dialect.Driver
+	wrap       func(dialect.Driver) dialect.Driver
+	statements int
 }
 
 // WithDriver wraps the driver under the ent client, for instance to count
@@ -47,13 +48,21 @@ func WithDriver(wrap func(dialect.Driver) dialect.Driver) Option {
 	return func(o *options) { o.wrap = wrap }
 }
 
+// WithStatementCache sets how many prepared statements of reads made
+// outside transactions are kept (DefaultStatementCache when not given); 0
+// turns preparing off, as a pooler that cannot carry prepared statements
+// from one transaction to the next needs.
+func WithStatementCache(n int) Option {
+	return func(o *options) { o.statements = max(n, 0) }
+}
+
 // Open connects to the database that rawURL names: postgres:// or
 // postgresql:// for PostgreSQL, sqlite:///path/file.db for a SQLite file,
 // and the empty string for accountd.db in dataDir. It does not migrate.
 // The client enforces the organization scope of package scope: queries
 // see users only through an actor in the context.
 func Open(ctx context.Context, rawURL, dataDir string, opts ...Option) (*DB, error) {
-	var o options
+	o := options{statements: DefaultStatementCache}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -80,7 +89,11 @@ func Open(ctx context.Context, rawURL, dataDir string, opts ...Option) (*DB, err
 		return nil, fmt.Errorf("connecting to the %s database: %w", dialectName, err)
 	}
 
-	var drv dialect.Driver = entsql.OpenDB(dialectName, db)
+	base := entsql.OpenDB(dialectName, db)
+	var drv dialect.Driver = base
+	if o.statements > 0 {
+		drv = preparing{Driver: base, cache: newStmtCache(db, o.statements)}
+	}
 	if o.wrap != nil {
 		drv = o.wrap(drv)
 	}
