@@ -10,6 +10,7 @@ import (
 	"accountd/ent"
 	"accountd/ent/auditevent"
 	"accountd/ent/group"
+	"accountd/ent/roleassignment"
 	"accountd/internal/account"
 	"accountd/internal/admin"
 	"accountd/internal/authz"
@@ -417,5 +418,83 @@ func TestBulk(t *testing.T) {
 				t.Fatalf("%d audit events", n)
 			}
 		})
+	})
+}
+
+// TestLastAdministratorConcurrently takes the two last administrators out
+// at the same moment, by deactivation, by locking and by taking the role,
+// many times over: one change must be refused each time. On PostgreSQL
+// both transactions would otherwise count the other administrator, as
+// read committed lets them, and both go ahead.
+func TestLastAdministratorConcurrently(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		f := setup(t, e)
+		ctx := authz.SystemContext(context.Background())
+		adminRole := f.role(t, admin.AdministratorRole, func(c *ent.RoleCreate) { c.SetBuiltin(true) })
+		var admins [2]*ent.User
+		for i := range admins {
+			admins[i] = f.user(t, fmt.Sprint("admin", i), account.StatusActive)
+			if _, err := f.svc.AssignRoles(ctx, admins[i].ID, []admin.Grant{{ID: adminRole.ID}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		remove := map[string]func(id int) error{
+			"deactivate": func(id int) error {
+				_, err := f.svc.DeactivateUser(ctx, id, nil)
+				return err
+			},
+			"lock": func(id int) error {
+				_, err := f.svc.UpdateAccountStatus(ctx, admin.StatusInput{UserID: id, Status: account.StatusLocked})
+				return err
+			},
+			"bulk": func(id int) error {
+				_, err := f.svc.BulkUpdateAccountStatus(ctx, admin.BulkStatusInput{UserIDs: []int{id},
+					Status: account.StatusInactive})
+				return err
+			},
+			"unassign": func(id int) error {
+				_, err := f.svc.UnassignRoles(ctx, id, []int{adminRole.ID})
+				return err
+			},
+		}
+		for name, remove := range remove {
+			for round := range 10 {
+				var wg sync.WaitGroup
+				start := make(chan struct{})
+				errs := make([]error, len(admins))
+				for i, u := range admins {
+					wg.Go(func() {
+						<-start
+						errs[i] = remove(u.ID)
+					})
+				}
+				close(start)
+				wg.Wait()
+				refused := 0
+				for _, err := range errs {
+					switch {
+					case err == nil:
+					case codeOf(t, err) == admin.CodeLastAdministrator:
+						refused++
+					default:
+						t.Fatalf("%s, round %d: %v", name, round, err)
+					}
+				}
+				if refused != 1 {
+					t.Fatalf("%s, round %d: %d of 2 changes refused, want 1", name, round, refused)
+				}
+				// Give both back what they lost for the next round.
+				for _, u := range admins {
+					if err := f.c.User.UpdateOneID(u.ID).SetStatus(account.StatusActive).Exec(ctx); err != nil {
+						t.Fatal(err)
+					}
+					held := f.c.RoleAssignment.Query().
+						Where(roleassignment.UserID(u.ID), roleassignment.RoleID(adminRole.ID)).ExistX(ctx)
+					if !held {
+						f.c.RoleAssignment.Create().SetUserID(u.ID).SetRoleID(adminRole.ID).ExecX(ctx)
+					}
+				}
+			}
+		}
 	})
 }

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
 	"accountd/ent"
 	"accountd/ent/role"
 	"accountd/ent/roleassignment"
@@ -79,6 +82,28 @@ func countActiveAdministrators(ctx context.Context, c *ent.Client, except int, n
 		Count(authz.SystemContext(ctx))
 }
 
+// lockAdministrators makes the transactions that may leave accountd
+// without an active Administrator run one after the other. Under read
+// committed, two transactions taking out one administrator each would
+// otherwise both count the other one and both go ahead. On PostgreSQL each
+// locks the Administrator role's row before counting, until it commits;
+// the count that follows sees what the previous one committed. A SQLite
+// transaction holds the database's write lock from its start, which
+// already serializes them. Callers lock the users they change first, and
+// the sweeper does too, so the locks are always taken in the same order.
+func lockAdministrators(ctx context.Context, c *ent.Client) error {
+	_, err := c.Role.Query().
+		Where(role.Builtin(true), role.Name(AdministratorRole)).
+		Select(role.FieldID).
+		Modify(func(s *sql.Selector) {
+			if s.Dialect() == dialect.Postgres {
+				s.ForUpdate()
+			}
+		}).
+		Ints(authz.SystemContext(ctx))
+	return err
+}
+
 // lastAdministrator reports whether userID is the last active holder of
 // the Administrator role.
 func (s *Service) lastAdministrator(ctx context.Context, c *ent.Client, userID int) (bool, error) {
@@ -100,6 +125,9 @@ func IsLastAdministrator(ctx context.Context, c *ent.Client, userID int, now tim
 	if err != nil || !holds {
 		return false, err
 	}
+	if err := lockAdministrators(ctx, c); err != nil {
+		return false, err
+	}
 	others, err := countActiveAdministrators(ctx, c, userID, now)
 	return others == 0, err
 }
@@ -115,6 +143,9 @@ func (s *Service) lastAdministrators(ctx context.Context, c *ent.Client, users [
 	}
 	if len(active) == 0 {
 		return nil, nil
+	}
+	if err := lockAdministrators(ctx, c); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	holders, err := c.RoleAssignment.Query().

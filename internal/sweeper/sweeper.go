@@ -8,6 +8,7 @@ package sweeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -248,11 +249,6 @@ func (s *Sweeper) DeactivateInactive(ctx context.Context) (int, error) {
 		),
 	}
 	return s.moveEach(ctx, due, func(c *ent.Client, u *ent.User) (int, error) {
-		// The last active administrator stays, however long unused:
-		// deactivating it would leave nobody to administer accountd.
-		if last, err := admin.IsLastAdministrator(ctx, c, u.ID, now); err != nil || last {
-			return 0, err
-		}
 		n, err := c.User.Update().
 			Where(append(due, user.ID(u.ID))...).
 			SetStatus(account.StatusInactive).
@@ -264,6 +260,16 @@ func (s *Sweeper) DeactivateInactive(ctx context.Context) (int, error) {
 		if err != nil || n == 0 {
 			return n, err
 		}
+		// The last active administrator stays, however long unused:
+		// deactivating it would leave nobody to administer accountd. The
+		// check comes after the update, which holds the user's row, so
+		// that the locks are taken in the order the API takes them.
+		if last, err := admin.IsLastAdministrator(ctx, c, u.ID, now); err != nil || last {
+			if err == nil {
+				err = errKeep
+			}
+			return 0, err
+		}
 		_, err = c.Session.Update().
 			Where(session.UserID(u.ID), session.RevokedAtIsNil()).
 			SetRevokedAt(now).
@@ -274,7 +280,8 @@ func (s *Sweeper) DeactivateInactive(ctx context.Context) (int, error) {
 
 // moveEach applies move to every user matching due, each in its own
 // transaction; move updates conditionally and returns the rows it changed,
-// so that a user another instance handled first is skipped.
+// so that a user another instance handled first is skipped, or errKeep to
+// roll its change back and go on with the next user.
 func (s *Sweeper) moveEach(ctx context.Context, due []predicate.User,
 	move func(c *ent.Client, u *ent.User) (int, error), action string) (int, error) {
 	users, err := s.client.User.Query().Where(due...).Limit(batchSize).All(ctx)
@@ -301,12 +308,18 @@ func (s *Sweeper) moveEach(ctx context.Context, due []predicate.User,
 			return audit.Record(ctx, c, audit.Event{Action: action, TargetType: "User",
 				TargetID: u.ID, Changes: ch})
 		})
+		if errors.Is(err, errKeep) {
+			continue
+		}
 		if err != nil {
 			return done, fmt.Errorf("sweeper: %s of user %d: %w", action, u.ID, err)
 		}
 	}
 	return done, nil
 }
+
+// errKeep rolls back a move that must not happen after all.
+var errKeep = errors.New("sweeper: the user keeps its status")
 
 func deref(s *string) string {
 	if s == nil {

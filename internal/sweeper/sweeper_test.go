@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"accountd/ent"
 	"accountd/ent/auditevent"
+	"accountd/ent/user"
 	"accountd/internal/account"
 	"accountd/internal/admin"
 	"accountd/internal/authz"
@@ -159,6 +161,56 @@ func TestDeactivateInactive(t *testing.T) {
 		}
 		if active != 1 {
 			t.Fatalf("%d idle administrators stayed active, want the last one", active)
+		}
+	})
+}
+
+// TestDeactivateInactiveRacesAnAdministrator deactivates one of the two
+// last administrators through the API while the sweeper deactivates the
+// other, idle one, many times over: one of them must stay active.
+func TestDeactivateInactiveRacesAnAdministrator(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		ctx := authz.SystemContext(context.Background())
+		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
+		db.Client.SecurityManager.Create().SetName("Default").SetIsDefault(true).
+			SetInactivityDeactivationDays(30).ExecX(ctx)
+		adminRole := db.Client.Role.Create().SetName(admin.AdministratorRole).SetBuiltin(true).SaveX(ctx)
+		busy := newUser(t, db.Client, "busy-admin", account.StatusActive)
+		idle := newUser(t, db.Client, "idle-admin", account.StatusActive)
+		for _, u := range []*ent.User{busy, idle} {
+			db.Client.RoleAssignment.Create().SetUser(u).SetRole(adminRole).ExecX(ctx)
+		}
+		svc := admin.New(db.Client, clk, admin.WithDialect(db.Dialect))
+		s := newSweeper(db, clk)
+		for round := range 10 {
+			db.Client.User.UpdateOne(busy).SetStatus(account.StatusActive).SetLastLoginAt(clk.Now()).ExecX(ctx)
+			db.Client.User.UpdateOne(idle).SetStatus(account.StatusActive).
+				SetLastLoginAt(clk.Now().AddDate(0, 0, -31)).ExecX(ctx)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			var apiErr, sweepErr error
+			wg.Go(func() {
+				<-start
+				_, apiErr = svc.DeactivateUser(ctx, busy.ID, nil)
+			})
+			wg.Go(func() {
+				<-start
+				_, sweepErr = s.DeactivateInactive(ctx)
+			})
+			close(start)
+			wg.Wait()
+			if sweepErr != nil {
+				t.Fatalf("round %d: sweeper: %v", round, sweepErr)
+			}
+			if apiErr != nil && !strings.Contains(apiErr.Error(), "last active Administrator") {
+				t.Fatalf("round %d: deactivateUser: %v", round, apiErr)
+			}
+			active := db.Client.User.Query().
+				Where(user.IDIn(busy.ID, idle.ID), user.StatusEQ(account.StatusActive)).CountX(ctx)
+			if active != 1 {
+				t.Fatalf("round %d: %d of the two administrators active, want 1", round, active)
+			}
 		}
 	})
 }
