@@ -33,6 +33,8 @@ type mailbox struct {
 	messages []string
 	addr     string
 	srv      *smtp.Server
+	// refuse maps recipients to the reply that refuses them.
+	refuse map[string]*smtp.SMTPError
 }
 
 func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{box: m}, nil }
@@ -42,7 +44,12 @@ type smtpSession struct{ box *mailbox }
 func (s *smtpSession) Reset()                               {}
 func (s *smtpSession) Logout() error                        { return nil }
 func (s *smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *smtpSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err, ok := s.box.refuse[to]; ok {
+		return err
+	}
+	return nil
+}
 func (s *smtpSession) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
@@ -195,6 +202,58 @@ func TestSMTPOutageDelaysMail(t *testing.T) {
 		m := db.Client.OutboxMessage.Query().OnlyX(ctx)
 		if m.Status != outboxmessage.StatusSENT || m.Attempts != 4 {
 			t.Fatalf("status %s, attempts %d", m.Status, m.Attempts)
+		}
+	})
+}
+
+// TestRefusedMailFails checks that a recipient the SMTP server refuses for
+// good, or no address at all, ends FAILED after one attempt, while a
+// temporary refusal is retried.
+func TestRefusedMailFails(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		ctx := authz.SystemContext(context.Background())
+		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
+		box := &mailbox{refuse: map[string]*smtp.SMTPError{
+			"gone@example.com": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
+				Message: "no such mailbox"},
+			"busy@example.com": {Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
+				Message: "try again later"},
+		}}
+		startMailbox(t, box, "")
+		sender, err := outbox.NewSMTPSender("smtp://" + box.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := outbox.NewDispatcher(db.Client, clk, sender, "accountd@example.com",
+			slog.New(slog.DiscardHandler))
+		ids := map[string]int{}
+		for _, to := range []string{"gone@example.com", "busy@example.com", "ok@example.com", "no address"} {
+			m := db.Client.OutboxMessage.Create().SetKind(outbox.KindPasswordReset).SetRecipient(to).
+				SetSubject("Reset").SetBodyText("text").SetBodyHTML("<p>html</p>").
+				SetNextAttemptAt(clk.Now()).SaveX(ctx)
+			ids[to] = m.ID
+		}
+		check := func(round int, to string, status outboxmessage.Status, attempts int, errPart string) {
+			t.Helper()
+			m := db.Client.OutboxMessage.GetX(ctx, ids[to])
+			if m.Status != status || m.Attempts != attempts || !strings.Contains(m.LastError, errPart) {
+				t.Fatalf("round %d, %s: status %s, attempts %d, error %q; want %s, %d, %q", round, to,
+					m.Status, m.Attempts, m.LastError, status, attempts, errPart)
+			}
+		}
+		for round := 1; round <= 2; round++ {
+			if _, err := d.DeliverDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			check(round, "gone@example.com", outboxmessage.StatusFAILED, 1, "550")
+			check(round, "no address", outboxmessage.StatusFAILED, 1, "recipient address")
+			check(round, "busy@example.com", outboxmessage.StatusPENDING, round, "451")
+			check(round, "ok@example.com", outboxmessage.StatusSENT, 1, "")
+			clk.Advance(outbox.Backoff(round))
+		}
+		if n := len(box.received()); n != 1 {
+			t.Fatalf("%d emails arrived, want 1", n)
 		}
 	})
 }

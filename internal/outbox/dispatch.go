@@ -2,9 +2,12 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
+
+	gomail "github.com/wneessen/go-mail"
 
 	"accountd/ent"
 	"accountd/ent/outboxmessage"
@@ -53,7 +56,8 @@ func Backoff(attempts int) time.Duration {
 }
 
 // DeliverDue sends every message that is due and returns how many were
-// sent. A failed message is kept with its error and retried later.
+// sent. A message that failed is kept with its error and retried later,
+// unless it can never be delivered: then it ends FAILED.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	now := d.clock.Now().UTC()
 	due, err := d.client.OutboxMessage.Query().
@@ -119,12 +123,18 @@ func (d *Dispatcher) deliver(ctx context.Context, m *ent.OutboxMessage, now time
 	upd := d.client.OutboxMessage.UpdateOneID(m.ID).
 		Where(outboxmessage.LeaseUntilEQ(*m.LeaseUntil)).
 		ClearLeaseUntil()
-	if err != nil {
+	switch {
+	case err != nil && undeliverable(err):
+		m.Status = outboxmessage.StatusFAILED
+		d.logger.ErrorContext(ctx, "email refused for good, not retried", "message_id", m.ID,
+			"kind", m.Kind, "attempts", m.Attempts, "error", err)
+		upd.SetStatus(outboxmessage.StatusFAILED).SetLastError(truncate(err.Error(), 1000))
+	case err != nil:
 		wait := Backoff(m.Attempts)
 		d.logger.WarnContext(ctx, "email not delivered", "message_id", m.ID, "kind", m.Kind,
 			"attempts", m.Attempts, "retry_in", wait.String(), "error", err)
 		upd.SetLastError(truncate(err.Error(), 1000)).SetNextAttemptAt(now.Add(wait))
-	} else {
+	default:
 		m.Status = outboxmessage.StatusSENT
 		upd.SetStatus(outboxmessage.StatusSENT).SetSentAt(now).SetLastError("")
 	}
@@ -132,6 +142,29 @@ func (d *Dispatcher) deliver(ctx context.Context, m *ent.OutboxMessage, now time
 		return fmt.Errorf("outbox: recording delivery of message %d: %w", m.ID, err)
 	}
 	return nil
+}
+
+// errBadRecipient marks a message whose recipient is no email address.
+var errBadRecipient = errors.New("recipient address")
+
+// undeliverable reports whether err means that the message will never be
+// accepted: its recipient is no address, or the SMTP server refused the
+// recipient or the content with a permanent (5xx) reply. Anything else —
+// no connection, a refused login or sender, a temporary (4xx) reply — can
+// pass once the server or the configuration is fixed, and is retried.
+func undeliverable(err error) bool {
+	if errors.Is(err, errBadRecipient) {
+		return true
+	}
+	var se *gomail.SendError
+	if !errors.As(err, &se) || se.ErrorCode() < 500 || se.ErrorCode() > 599 {
+		return false
+	}
+	switch se.Reason {
+	case gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose:
+		return true
+	}
+	return false
 }
 
 func truncate(s string, n int) string {

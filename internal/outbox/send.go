@@ -28,7 +28,7 @@ func compose(from string, m *ent.OutboxMessage) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("sender address: %w", err)
 	}
 	if err := msg.To(m.Recipient); err != nil {
-		return nil, fmt.Errorf("recipient address: %w", err)
+		return nil, fmt.Errorf("%w: %w", errBadRecipient, err)
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
