@@ -494,7 +494,7 @@ func (s *Service) changeUser(ctx context.Context, userID int, action string,
 		if result, err = s.saveUser(ctx, c.User.UpdateOne(u), u); err != nil {
 			return err
 		}
-		return audit.Record(ctx, c, audit.Event{Action: action, TargetType: "User",
+		return audit.Record(ctx, c, s.now(), audit.Event{Action: action, TargetType: "User",
 			TargetID: u.ID, Changes: changes})
 	})
 	return unwrap(result), err

@@ -61,7 +61,7 @@ func (s *Service) BulkAssignRoles(ctx context.Context, userIDs []int, grants []G
 				return err
 			}
 		}
-		if err := audit.RecordAll(ctx, c, events); err != nil {
+		if err := audit.RecordAll(ctx, c, s.now(), events); err != nil {
 			return err
 		}
 		result, err = c.User.Query().Where(user.IDIn(ids...)).Order(user.ByID()).All(ctx)

@@ -86,9 +86,9 @@ func checkText(p *problems, field string, v *string, max int, required bool) {
 }
 
 // record writes the audit event of a catalog change.
-func record(ctx context.Context, c *ent.Client, action, typ string, id int,
+func (s *Service) record(ctx context.Context, c *ent.Client, action, typ string, id int,
 	before, after map[string]any) error {
-	return audit.Record(ctx, c, audit.Event{Action: action, TargetType: typ, TargetID: id,
+	return audit.Record(ctx, c, s.now(), audit.Event{Action: action, TargetType: typ, TargetID: id,
 		Changes: diffFields(before, after)})
 }
 
@@ -127,7 +127,7 @@ func (s *Service) CreateRole(ctx context.Context, in RoleInput) (*ent.Role, erro
 		if err != nil {
 			return duplicate(err, "a role with this name exists", "name")
 		}
-		return record(ctx, tx.Client(), "role.created", "Role", r.ID, nil, roleFields(r))
+		return s.record(ctx, tx.Client(), "role.created", "Role", r.ID, nil, roleFields(r))
 	})
 	return unwrap(r), err
 }
@@ -171,7 +171,7 @@ func (s *Service) UpdateRole(ctx context.Context, in RoleInput) (*ent.Role, erro
 		if r, err = upd.Save(ctx); err != nil {
 			return duplicate(err, "a role with this name exists", "name")
 		}
-		return record(ctx, tx.Client(), "role.updated", "Role", r.ID, roleFields(before),
+		return s.record(ctx, tx.Client(), "role.updated", "Role", r.ID, roleFields(before),
 			roleFields(r))
 	})
 	return unwrap(r), err
@@ -211,7 +211,7 @@ func (s *Service) DeleteRole(ctx context.Context, in DeleteInput) (*ent.Role, er
 		if err := c.Role.DeleteOne(r).Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, c, "role.deleted", "Role", r.ID, roleFields(r), nil)
+		return s.record(ctx, c, "role.deleted", "Role", r.ID, roleFields(r), nil)
 	})
 	return unwrap(r), err
 }
@@ -256,7 +256,7 @@ func (s *Service) removedFromUser(ctx context.Context, c *ent.Client, userID int
 	if err != nil {
 		return err
 	}
-	return audit.Record(ctx, c, audit.Event{Action: action, TargetType: "User",
+	return audit.Record(ctx, c, s.now(), audit.Event{Action: action, TargetType: "User",
 		TargetID: userID, Changes: map[string]audit.Change{field: {Before: before}}})
 }
 
@@ -294,7 +294,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in OrganizationInput) 
 		if err != nil {
 			return duplicate(err, "an organization with this code exists", "code")
 		}
-		return record(ctx, tx.Client(), "organization.created", "Organization", o.ID, nil,
+		return s.record(ctx, tx.Client(), "organization.created", "Organization", o.ID, nil,
 			organizationFields(o))
 	})
 	return unwrap(o), err
@@ -322,7 +322,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, in OrganizationInput) 
 		if err != nil {
 			return duplicate(err, "an organization with this code exists", "code")
 		}
-		return record(ctx, tx.Client(), "organization.updated", "Organization", o.ID,
+		return s.record(ctx, tx.Client(), "organization.updated", "Organization", o.ID,
 			organizationFields(before), organizationFields(o))
 	})
 	return unwrap(o), err
@@ -354,7 +354,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, in DeleteInput) (*ent.
 		if err := c.Organization.DeleteOne(o).Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, c, "organization.deleted", "Organization", o.ID,
+		return s.record(ctx, c, "organization.deleted", "Organization", o.ID,
 			organizationFields(o), nil)
 	})
 	return unwrap(o), err
@@ -392,7 +392,7 @@ func (s *Service) CreateFormSpace(ctx context.Context, in FormSpaceInput) (*ent.
 		if err != nil {
 			return duplicate(err, "a form space with this code exists", "code")
 		}
-		return record(ctx, tx.Client(), "form_space.created", "FormSpace", f.ID, nil,
+		return s.record(ctx, tx.Client(), "form_space.created", "FormSpace", f.ID, nil,
 			formSpaceFields(f))
 	})
 	return unwrap(f), err
@@ -424,7 +424,7 @@ func (s *Service) UpdateFormSpace(ctx context.Context, in FormSpaceInput) (*ent.
 		if err != nil {
 			return duplicate(err, "a form space with this code exists", "code")
 		}
-		return record(ctx, tx.Client(), "form_space.updated", "FormSpace", f.ID,
+		return s.record(ctx, tx.Client(), "form_space.updated", "FormSpace", f.ID,
 			formSpaceFields(before), formSpaceFields(f))
 	})
 	return unwrap(f), err
@@ -456,7 +456,7 @@ func (s *Service) DeleteFormSpace(ctx context.Context, in DeleteInput) (*ent.For
 		if err := c.FormSpace.DeleteOne(f).Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, c, "form_space.deleted", "FormSpace", f.ID, formSpaceFields(f), nil)
+		return s.record(ctx, c, "form_space.deleted", "FormSpace", f.ID, formSpaceFields(f), nil)
 	})
 	return unwrap(f), err
 }
@@ -485,7 +485,7 @@ func (s *Service) CreateGroup(ctx context.Context, in GroupInput) (*ent.Group, e
 		if err != nil {
 			return duplicate(err, "a group with this name exists", "name")
 		}
-		return record(ctx, tx.Client(), "group.created", "Group", g.ID, nil, groupFields(g))
+		return s.record(ctx, tx.Client(), "group.created", "Group", g.ID, nil, groupFields(g))
 	})
 	return unwrap(g), err
 }
@@ -513,7 +513,7 @@ func (s *Service) UpdateGroup(ctx context.Context, in GroupInput) (*ent.Group, e
 		if g, err = upd.Save(ctx); err != nil {
 			return duplicate(err, "a group with this name exists", "name")
 		}
-		return record(ctx, tx.Client(), "group.updated", "Group", g.ID, groupFields(before),
+		return s.record(ctx, tx.Client(), "group.updated", "Group", g.ID, groupFields(before),
 			groupFields(g))
 	})
 	return unwrap(g), err
@@ -551,7 +551,7 @@ func (s *Service) DeleteGroup(ctx context.Context, in DeleteInput) (*ent.Group, 
 		if err := c.Group.DeleteOne(g).Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, c, "group.deleted", "Group", g.ID, groupFields(g), nil)
+		return s.record(ctx, c, "group.deleted", "Group", g.ID, groupFields(g), nil)
 	})
 	return unwrap(g), err
 }

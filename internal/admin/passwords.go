@@ -82,7 +82,7 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput) (*en
 			changes = audit.Diff(changes, "resetEmailSent", false, true)
 		}
 		result = after
-		return audit.Record(ctx, c, audit.Event{Action: "user.password_reset",
+		return audit.Record(ctx, c, s.now(), audit.Event{Action: "user.password_reset",
 			TargetType: "User", TargetID: u.ID, Changes: changes})
 	})
 	return unwrap(result), err
@@ -213,7 +213,7 @@ func (s *Service) CompletePasswordReset(ctx context.Context, token, newPassword 
 			return err
 		}
 		result = after
-		return audit.Record(ctx, c, audit.Event{Action: "user.password_reset_completed",
+		return audit.Record(ctx, c, s.now(), audit.Event{Action: "user.password_reset_completed",
 			TargetType: "User", TargetID: u.ID, Changes: userFields(u, after)})
 	})
 	return unwrap(result), err

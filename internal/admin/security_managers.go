@@ -116,7 +116,7 @@ func (s *Service) CreateSecurityManager(ctx context.Context, in SecurityManagerI
 			return refuse(CodeInvalidValue, "passwordMinLength exceeds passwordMaxLength",
 				"passwordMinLength")
 		}
-		return record(ctx, c, "security_manager.created", "SecurityManager", sm.ID, nil,
+		return s.record(ctx, c, "security_manager.created", "SecurityManager", sm.ID, nil,
 			securityManagerFields(sm))
 	})
 	return unwrap(sm), err
@@ -129,7 +129,7 @@ func (s *Service) unsetDefault(ctx context.Context, c *ent.Client, current *ent.
 	if err != nil {
 		return err
 	}
-	return record(ctx, c, "security_manager.updated", "SecurityManager", current.ID,
+	return s.record(ctx, c, "security_manager.updated", "SecurityManager", current.ID,
 		securityManagerFields(current), securityManagerFields(after))
 }
 
@@ -190,7 +190,7 @@ func (s *Service) UpdateSecurityManager(ctx context.Context, in SecurityManagerI
 			return refuse(CodeInvalidValue, "passwordMinLength exceeds passwordMaxLength",
 				"passwordMinLength")
 		}
-		return record(ctx, c, "security_manager.updated", "SecurityManager", sm.ID,
+		return s.record(ctx, c, "security_manager.updated", "SecurityManager", sm.ID,
 			securityManagerFields(before), securityManagerFields(sm))
 	})
 	return unwrap(sm), err
@@ -220,7 +220,7 @@ func (s *Service) DeleteSecurityManager(ctx context.Context, id int) (*ent.Secur
 		if err := c.SecurityManager.DeleteOne(sm).Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, c, "security_manager.deleted", "SecurityManager", sm.ID,
+		return s.record(ctx, c, "security_manager.deleted", "SecurityManager", sm.ID,
 			securityManagerFields(sm), nil)
 	})
 	return unwrap(sm), err

@@ -181,7 +181,7 @@ func (s *Service) setStatus(ctx context.Context, in StatusInput, action string) 
 			}
 		}
 		result = after
-		return audit.Record(ctx, c, audit.Event{Action: action, TargetType: "User",
+		return audit.Record(ctx, c, s.now(), audit.Event{Action: action, TargetType: "User",
 			TargetID: u.ID, Changes: userFields(u, after)})
 	})
 	return unwrap(result), err
@@ -302,7 +302,7 @@ func (s *Service) moveAll(ctx context.Context, c *ent.Client, users []*ent.User,
 		events[i] = audit.Event{Action: "user.status_changed", TargetType: "User",
 			TargetID: u.ID, Changes: userFields(u, &after)}
 	}
-	return audit.RecordAll(ctx, c, events)
+	return audit.RecordAll(ctx, c, s.now(), events)
 }
 
 // checkBulkIDs refuses an empty or too long list and drops repetitions.

@@ -159,3 +159,35 @@ func TestVersionConflict(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditTakesTheClock checks that audit events carry the time of the
+// service's clock, for single changes and for bulk ones alike.
+func TestAuditTakesTheClock(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		f := setup(t, e)
+		ctx := authz.SystemContext(context.Background())
+		f.clock.Advance(72*time.Hour + 7*time.Second)
+		one := f.user(t, "one", account.StatusActive)
+		two := f.user(t, "two", account.StatusActive)
+		if _, err := f.svc.UpdateAccountStatus(ctx, admin.StatusInput{UserID: one.ID,
+			Status: account.StatusInactive}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.BulkUpdateAccountStatus(ctx, admin.BulkStatusInput{UserIDs: []int{two.ID},
+			Status: account.StatusLocked}); err != nil {
+			t.Fatal(err)
+		}
+		events, err := f.c.AuditEvent.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != 2 {
+			t.Fatalf("%d events, want 2", len(events))
+		}
+		for _, ev := range events {
+			if !ev.OccurredAt.Equal(f.clock.Now()) {
+				t.Errorf("%s occurred at %v, want the clock's %v", ev.Action, ev.OccurredAt, f.clock.Now())
+			}
+		}
+	})
+}

@@ -217,7 +217,7 @@ func (s *Service) issueKey(ctx context.Context, userID int, reset bool) (*ent.Us
 		changes = audit.Diff(changes, "twoFactorKeyCreatedAt", timeString(st.CreatedAt),
 			timeString(&now))
 		result = u
-		return audit.Record(ctx, c, audit.Event{Action: action, TargetType: "User",
+		return audit.Record(ctx, c, s.now(), audit.Event{Action: action, TargetType: "User",
 			TargetID: u.ID, Changes: changes})
 	})
 	return unwrap(result), err
@@ -331,7 +331,7 @@ func (s *Service) ConfirmTwoFactorKey(ctx context.Context, in ConfirmTwoFactorIn
 		userCtx := authz.WithActor(ctx, &authz.Actor{UserID: u.ID, Username: u.Username})
 		changes := audit.Diff(nil, "twoFactorState", string(twofactor.StatePendingConfirmation),
 			string(twofactor.StateConfigured))
-		return audit.Record(userCtx, c, audit.Event{Action: "user.two_factor_key_confirmed",
+		return audit.Record(userCtx, c, s.now(), audit.Event{Action: "user.two_factor_key_confirmed",
 			TargetType: "User", TargetID: u.ID, Changes: changes})
 	})
 	if err != nil {

@@ -171,7 +171,7 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 		if err != nil {
 			return duplicate(err, "a user with this username exists", "username")
 		}
-		err = audit.Record(ctx, c, audit.Event{Action: "user.created", TargetType: "User",
+		err = audit.Record(ctx, c, s.now(), audit.Event{Action: "user.created", TargetType: "User",
 			TargetID: u.ID, Changes: userFields(nil, u)})
 		if err != nil {
 			return err
@@ -235,7 +235,7 @@ func (s *Service) UpdateUser(ctx context.Context, in UpdateUserInput) (*ent.User
 		if err != nil {
 			return err
 		}
-		err = audit.Record(ctx, tx.Client(), audit.Event{Action: "user.updated",
+		err = audit.Record(ctx, tx.Client(), s.now(), audit.Event{Action: "user.updated",
 			TargetType: "User", TargetID: u.ID, Changes: userFields(u, after)})
 		updated = after
 		return err

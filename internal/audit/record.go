@@ -4,6 +4,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"accountd/ent"
 	"accountd/ent/schema/fieldtype"
@@ -28,12 +29,13 @@ type Event struct {
 	Changes map[string]Change
 }
 
-// Record writes e through client, which should be the client of the
-// transaction that makes the change, so that the event commits or rolls
-// back with it.
-func Record(ctx context.Context, client *ent.Client, e Event) error {
+// Record writes e, which happened at the time at of the caller's clock,
+// through client, which should be the client of the transaction that makes
+// the change, so that the event commits or rolls back with it.
+func Record(ctx context.Context, client *ent.Client, at time.Time, e Event) error {
 	actor, _ := authz.ActorFrom(ctx)
 	c := client.AuditEvent.Create().
+		SetOccurredAt(at).
 		SetActorName(actor.Name()).
 		SetAction(e.Action).
 		SetTargetType(e.TargetType).
@@ -64,9 +66,10 @@ func Diff[T comparable](changes map[string]Change, field string, before, after T
 	return changes
 }
 
-// RecordAll writes events through client in one statement, for bulk
-// operations; like Record, it should be the transaction's client.
-func RecordAll(ctx context.Context, client *ent.Client, events []Event) error {
+// RecordAll writes events, which happened at at, through client in one
+// statement, for bulk operations; like Record, it should be the
+// transaction's client.
+func RecordAll(ctx context.Context, client *ent.Client, at time.Time, events []Event) error {
 	actor, _ := authz.ActorFrom(ctx)
 	requestID := logging.RequestID(ctx)
 	const chunk = 500
@@ -75,6 +78,7 @@ func RecordAll(ctx context.Context, client *ent.Client, events []Event) error {
 		builders := make([]*ent.AuditEventCreate, 0, end-start)
 		for _, e := range events[start:end] {
 			c := client.AuditEvent.Create().
+				SetOccurredAt(at).
 				SetActorName(actor.Name()).
 				SetAction(e.Action).
 				SetTargetType(e.TargetType).

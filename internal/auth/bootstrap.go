@@ -136,7 +136,7 @@ func (s *Service) createAdministrator(ctx context.Context, tx *ent.Tx, admin *en
 	}
 	changes := audit.Diff(nil, "username", "", u.Username)
 	changes = audit.Diff(changes, "roles", "", AdministratorRole)
-	return audit.Record(ctx, tx.Client(), audit.Event{
+	return audit.Record(ctx, tx.Client(), now, audit.Event{
 		Action: "user.created", TargetType: "User", TargetID: u.ID, Changes: changes,
 	})
 }

@@ -154,7 +154,7 @@ func (s *Service) endPassedLock(ctx context.Context, u *ent.User, now time.Time)
 			return err
 		}
 		changes := audit.Diff(nil, "status", string(u.Status), string(account.StatusActive))
-		return audit.Record(ctx, tx.Client(), audit.Event{
+		return audit.Record(ctx, tx.Client(), now, audit.Event{
 			Action: "user.status_changed", TargetType: "User", TargetID: u.ID, Changes: changes,
 		})
 	})
@@ -199,7 +199,7 @@ func (s *Service) recordFailure(ctx context.Context, userID int, r rules, now ti
 		if lockedUntil != nil {
 			changes["lockedUntil"] = audit.Change{Before: nil, After: lockedUntil.UTC().Format(time.RFC3339)}
 		}
-		return audit.Record(ctx, tx.Client(), audit.Event{
+		return audit.Record(ctx, tx.Client(), now, audit.Event{
 			Action: "user.status_changed", TargetType: "User", TargetID: userID, Changes: changes,
 		})
 	})

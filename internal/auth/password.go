@@ -66,7 +66,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 			return err
 		}
 		changes := audit.Diff(nil, "mustChangePassword", u.MustChangePassword, false)
-		return audit.Record(ctx, tx.Client(), audit.Event{
+		return audit.Record(ctx, tx.Client(), now, audit.Event{
 			Action: "user.password_changed", TargetType: "User", TargetID: u.ID, Changes: changes,
 		})
 	})

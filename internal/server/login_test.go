@@ -130,6 +130,10 @@ func TestLockout(t *testing.T) {
 			if ev.ActorName != authz.SystemName {
 				t.Fatalf("event %d has actor %q, want system", ev.ID, ev.ActorName)
 			}
+			if ev.OccurredAt.Before(start) || ev.OccurredAt.After(clk.Now()) {
+				t.Fatalf("event %d occurred at %v, outside the injected clock's %v to %v",
+					ev.ID, ev.OccurredAt, start, clk.Now())
+			}
 			got = append(got, ev.Changes["status"].After.(string))
 		}
 		want := "LOCKED_TEMPORARILY ACTIVE LOCKED_TEMPORARILY ACTIVE LOCKED_TEMPORARILY ACTIVE LOCKED"

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 
 	"accountd/graph/scalar"
 	"accountd/internal/audit"
@@ -36,7 +37,7 @@ func TestAuditEventsFollowTheOrganizationScope(t *testing.T) {
 			{Action: "role.created", TargetType: "Role", TargetID: 30064771072 + 7},
 		}
 		for _, ev := range events {
-			if err := audit.Record(ctx, db.Client, ev); err != nil {
+			if err := audit.Record(ctx, db.Client, time.Now(), ev); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -201,7 +201,7 @@ func (s *Sweeper) recordRemoval(ctx context.Context, c *ent.Client, userID int, 
 		return err
 	}
 	before := map[string]any{"expiresAt": expiresAt.UTC().Format(time.RFC3339)}
-	return audit.Record(ctx, c, audit.Event{Action: action, TargetType: "User",
+	return audit.Record(ctx, c, s.now(), audit.Event{Action: action, TargetType: "User",
 		TargetID: userID, Changes: map[string]audit.Change{field: {Before: before}}})
 }
 
@@ -305,7 +305,7 @@ func (s *Sweeper) moveEach(ctx context.Context, due []predicate.User,
 			ch = audit.Diff(ch, "statusReason", deref(u.StatusReason), deref(after.StatusReason))
 			ch = audit.Diff(ch, "failedLoginAttempts", u.FailedLoginAttempts,
 				after.FailedLoginAttempts)
-			return audit.Record(ctx, c, audit.Event{Action: action, TargetType: "User",
+			return audit.Record(ctx, c, s.now(), audit.Event{Action: action, TargetType: "User",
 				TargetID: u.ID, Changes: ch})
 		})
 		if errors.Is(err, errKeep) {
