@@ -230,10 +230,19 @@ func BenchmarkUsersPageOverhead(b *testing.B) {
 					b.ReportMetric(median(offs), "off-ms/op")
 					b.ReportMetric(median(ons), "on-ms/op")
 					b.ReportMetric(100*(median(ratios)-1), "overhead-%")
+					b.ReportMetric(100*(sum(ons)/sum(offs)-1), "mean-overhead-%")
 				})
 			}
 		})
 	}
+}
+
+func sum(xs []float64) float64 {
+	var t float64
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }
 
 // median returns the middle value of xs, which it sorts.
