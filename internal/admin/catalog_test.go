@@ -2,9 +2,11 @@ package admin_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"accountd/ent"
 	"accountd/ent/securitymanager"
 	"accountd/internal/account"
 	"accountd/internal/admin"
@@ -116,5 +118,54 @@ func TestCatalog(t *testing.T) {
 		if got := f.reload(t, u); got.Version != u.Version+2 {
 			t.Fatalf("member version %d, want %d", got.Version, u.Version+2)
 		}
+	})
+}
+
+// TestSecurityManagerRules checks that every rule given on creation and on
+// update is stored, and that contradicting lengths are refused.
+func TestSecurityManagerRules(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		f := setup(t, e)
+		ctx := authz.SystemContext(context.Background())
+		rules := func(n int, b bool) admin.SecurityManagerInput {
+			return admin.SecurityManagerInput{
+				TwoFactorEnabled: ptr(b), FailedLoginLimit: ptr(n), LockoutDurationSeconds: ptr(60 * n),
+				PermanentLockAfter: ptr(n), InactivityDeactivationDays: ptr(10 * n),
+				PasswordMinLength: ptr(10 + n), PasswordMaxLength: ptr(100 + n),
+				PasswordRequireDigit: ptr(b), PasswordRequireSymbol: ptr(b),
+				PasswordRequireMixedCase: ptr(b), PasswordMinStrength: ptr(n % 5),
+				PasswordHistorySize: ptr(n),
+			}
+		}
+		check := func(sm *ent.SecurityManager, n int, b bool) {
+			t.Helper()
+			got := []any{sm.TwoFactorEnabled, sm.FailedLoginLimit, sm.LockoutDurationSeconds,
+				sm.PermanentLockAfter, *sm.InactivityDeactivationDays, sm.PasswordMinLength,
+				sm.PasswordMaxLength, sm.PasswordRequireDigit, sm.PasswordRequireSymbol,
+				sm.PasswordRequireMixedCase, sm.PasswordMinStrength, sm.PasswordHistorySize}
+			want := []any{b, n, 60 * n, n, 10 * n, 10 + n, 100 + n, b, b, b, n % 5, n}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("rules %v, want %v", got, want)
+			}
+		}
+		in := rules(3, true)
+		in.Name = ptr("Strict")
+		sm, err := f.svc.CreateSecurityManager(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(sm, 3, true)
+		in = rules(4, false)
+		in.ID = sm.ID
+		if sm, err = f.svc.UpdateSecurityManager(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		check(sm, 4, false)
+		_, err = f.svc.UpdateSecurityManager(ctx, admin.SecurityManagerInput{ID: sm.ID,
+			PasswordMinLength: ptr(64), PasswordMaxLength: ptr(32)})
+		if code := codeOf(t, err); code != admin.CodeInvalidValue {
+			t.Fatalf("min above max: code %q", code)
+		}
+		check(f.c.SecurityManager.GetX(ctx, sm.ID), 4, false)
 	})
 }

@@ -93,33 +93,51 @@ func (s *Service) CreateSecurityManager(ctx context.Context, in SecurityManagerI
 				return err
 			}
 		}
-		sm, err = c.SecurityManager.Create().
-			SetName(*in.Name).
-			SetIsDefault(makeDefault).
-			SetNillableTwoFactorEnabled(in.TwoFactorEnabled).
-			SetNillableFailedLoginLimit(in.FailedLoginLimit).
-			SetNillableLockoutDurationSeconds(in.LockoutDurationSeconds).
-			SetNillablePermanentLockAfter(in.PermanentLockAfter).
-			SetNillableInactivityDeactivationDays(in.InactivityDeactivationDays).
-			SetNillablePasswordMinLength(in.PasswordMinLength).
-			SetNillablePasswordMaxLength(in.PasswordMaxLength).
-			SetNillablePasswordRequireDigit(in.PasswordRequireDigit).
-			SetNillablePasswordRequireSymbol(in.PasswordRequireSymbol).
-			SetNillablePasswordRequireMixedCase(in.PasswordRequireMixedCase).
-			SetNillablePasswordMinStrength(in.PasswordMinStrength).
-			SetNillablePasswordHistorySize(in.PasswordHistorySize).
-			Save(ctx)
-		if err != nil {
-			return duplicate(err, "a security manager with this name exists", "name")
-		}
-		if sm.PasswordMinLength > sm.PasswordMaxLength {
-			return refuse(CodeInvalidValue, "passwordMinLength exceeds passwordMaxLength",
-				"passwordMinLength")
-		}
-		return s.record(ctx, c, "security_manager.created", "SecurityManager", sm.ID, nil,
-			securityManagerFields(sm))
+		create := c.SecurityManager.Create().SetName(*in.Name).SetIsDefault(makeDefault)
+		in.applyRules(create.Mutation())
+		sm, err = create.Save(ctx)
+		return s.recordSecurityManager(ctx, c, "security_manager.created", nil, sm, err)
 	})
 	return unwrap(sm), err
+}
+
+// applyRules sets the login and password rules that in gives on m.
+func (in SecurityManagerInput) applyRules(m *ent.SecurityManagerMutation) {
+	setGiven(in.TwoFactorEnabled, m.SetTwoFactorEnabled)
+	setGiven(in.FailedLoginLimit, m.SetFailedLoginLimit)
+	setGiven(in.LockoutDurationSeconds, m.SetLockoutDurationSeconds)
+	setGiven(in.PermanentLockAfter, m.SetPermanentLockAfter)
+	setGiven(in.InactivityDeactivationDays, m.SetInactivityDeactivationDays)
+	setGiven(in.PasswordMinLength, m.SetPasswordMinLength)
+	setGiven(in.PasswordMaxLength, m.SetPasswordMaxLength)
+	setGiven(in.PasswordRequireDigit, m.SetPasswordRequireDigit)
+	setGiven(in.PasswordRequireSymbol, m.SetPasswordRequireSymbol)
+	setGiven(in.PasswordRequireMixedCase, m.SetPasswordRequireMixedCase)
+	setGiven(in.PasswordMinStrength, m.SetPasswordMinStrength)
+	setGiven(in.PasswordHistorySize, m.SetPasswordHistorySize)
+}
+
+// setGiven calls set with *v when v is given.
+func setGiven[T any](v *T, set func(T)) {
+	if v != nil {
+		set(*v)
+	}
+}
+
+// recordSecurityManager finishes the save of sm, whose error is err: a
+// taken name or password lengths that contradict each other refuse the
+// change, which is otherwise audited as action.
+func (s *Service) recordSecurityManager(ctx context.Context, c *ent.Client, action string,
+	before, sm *ent.SecurityManager, err error) error {
+	if err != nil {
+		return duplicate(err, "a security manager with this name exists", "name")
+	}
+	if sm.PasswordMinLength > sm.PasswordMaxLength {
+		return refuse(CodeInvalidValue, "passwordMinLength exceeds passwordMaxLength",
+			"passwordMinLength")
+	}
+	return s.record(ctx, c, action, "SecurityManager", sm.ID, securityManagerFields(before),
+		securityManagerFields(sm))
 }
 
 // unsetDefault makes the current default an ordinary security manager,
@@ -165,33 +183,13 @@ func (s *Service) UpdateSecurityManager(ctx context.Context, in SecurityManagerI
 				}
 			}
 		}
-		upd := c.SecurityManager.UpdateOne(before).
-			SetNillableName(in.Name).
-			SetNillableIsDefault(in.IsDefault).
-			SetNillableTwoFactorEnabled(in.TwoFactorEnabled).
-			SetNillableFailedLoginLimit(in.FailedLoginLimit).
-			SetNillableLockoutDurationSeconds(in.LockoutDurationSeconds).
-			SetNillablePermanentLockAfter(in.PermanentLockAfter).
-			SetNillableInactivityDeactivationDays(in.InactivityDeactivationDays).
-			SetNillablePasswordMinLength(in.PasswordMinLength).
-			SetNillablePasswordMaxLength(in.PasswordMaxLength).
-			SetNillablePasswordRequireDigit(in.PasswordRequireDigit).
-			SetNillablePasswordRequireSymbol(in.PasswordRequireSymbol).
-			SetNillablePasswordRequireMixedCase(in.PasswordRequireMixedCase).
-			SetNillablePasswordMinStrength(in.PasswordMinStrength).
-			SetNillablePasswordHistorySize(in.PasswordHistorySize)
+		upd := c.SecurityManager.UpdateOne(before).SetNillableName(in.Name).SetNillableIsDefault(in.IsDefault)
+		in.applyRules(upd.Mutation())
 		if in.ClearInactivityDeactivation {
 			upd.ClearInactivityDeactivationDays()
 		}
-		if sm, err = upd.Save(ctx); err != nil {
-			return duplicate(err, "a security manager with this name exists", "name")
-		}
-		if sm.PasswordMinLength > sm.PasswordMaxLength {
-			return refuse(CodeInvalidValue, "passwordMinLength exceeds passwordMaxLength",
-				"passwordMinLength")
-		}
-		return s.record(ctx, c, "security_manager.updated", "SecurityManager", sm.ID,
-			securityManagerFields(before), securityManagerFields(sm))
+		sm, err = upd.Save(ctx)
+		return s.recordSecurityManager(ctx, c, "security_manager.updated", before, sm, err)
 	})
 	return unwrap(sm), err
 }
