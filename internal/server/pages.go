@@ -36,9 +36,9 @@ type linkPages struct {
 }
 
 func (p linkPages) register(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+twofactor.ConfirmPath, p.confirmForm)
+	mux.HandleFunc("GET "+twofactor.ConfirmPath, p.form(p.confirmView))
 	mux.HandleFunc("POST "+twofactor.ConfirmPath, p.confirm)
-	mux.HandleFunc("GET /password/reset", p.passwordForm)
+	mux.HandleFunc("GET /password/reset", p.form(p.passwordView))
 	mux.HandleFunc("POST /password/reset", p.resetPassword)
 }
 
@@ -53,13 +53,17 @@ func (p linkPages) passwordView(token string) pageView {
 		Token: token, ShowForm: true, ErrorIntro: "The password was not changed:"}
 }
 
-func (p linkPages) confirmForm(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("token")
-	v := p.confirmView(token)
-	if token == "" {
-		v.ShowForm, v.Errors = false, []string{"the link has no token: open the whole link from the email"}
+// form serves the page of a link as the email opens it: the form of view,
+// with the link's token.
+func (p linkPages) form(view func(token string) pageView) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token := r.URL.Query().Get("token")
+		v := view(token)
+		if token == "" {
+			v.ShowForm, v.Errors = false, []string{"the link has no token: open the whole link from the email"}
+		}
+		p.render(w, r, http.StatusOK, v)
 	}
-	p.render(w, r, http.StatusOK, v)
 }
 
 func (p linkPages) confirm(w http.ResponseWriter, r *http.Request) {
@@ -67,25 +71,8 @@ func (p linkPages) confirm(w http.ResponseWriter, r *http.Request) {
 	v := p.confirmView(token)
 	_, err := p.svc.ConfirmTwoFactorKey(r.Context(), admin.ConfirmTwoFactorInput{
 		Token: token, Code: r.PostFormValue("code"), ClientAddress: clientAddress(r)})
-	if err == nil {
-		v.ShowForm = false
-		v.Success = "Two-factor authentication is set up. From now on, enter a code from your app each time you log in."
-		p.render(w, r, http.StatusOK, v)
-		return
-	}
-	status, msgs, tokenDead := p.failure(r, err)
-	v.Errors = msgs
-	v.ShowForm = !tokenDead
-	p.render(w, r, status, v)
-}
-
-func (p linkPages) passwordForm(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("token")
-	v := p.passwordView(token)
-	if token == "" {
-		v.ShowForm, v.Errors = false, []string{"the link has no token: open the whole link from the email"}
-	}
-	p.render(w, r, http.StatusOK, v)
+	p.finish(w, r, v, err,
+		"Two-factor authentication is set up. From now on, enter a code from your app each time you log in.")
 }
 
 func (p linkPages) resetPassword(w http.ResponseWriter, r *http.Request) {
@@ -107,15 +94,19 @@ func (p linkPages) resetPassword(w http.ResponseWriter, r *http.Request) {
 		ctx := auth.WithClient(r.Context(), auth.Client{Address: clientAddress(r)})
 		_, err = p.svc.CompletePasswordReset(ctx, token, pw)
 	}
+	p.finish(w, r, v, err, "Your password is set. You can log in with it now.")
+}
+
+// finish shows the outcome of a submitted form: success when err is nil,
+// else the errors, with the form again while the link can still work.
+func (p linkPages) finish(w http.ResponseWriter, r *http.Request, v pageView, err error, success string) {
 	if err == nil {
-		v.ShowForm = false
-		v.Success = "Your password is set. You can log in with it now."
+		v.ShowForm, v.Success = false, success
 		p.render(w, r, http.StatusOK, v)
 		return
 	}
 	status, msgs, tokenDead := p.failure(r, err)
-	v.Errors = msgs
-	v.ShowForm = !tokenDead
+	v.Errors, v.ShowForm = msgs, !tokenDead
 	p.render(w, r, status, v)
 }
 
