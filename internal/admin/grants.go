@@ -3,22 +3,19 @@ package admin
 import (
 	"context"
 	"slices"
-	"time"
-
-	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
 
 	"accountd/ent"
 	"accountd/ent/role"
 	"accountd/ent/roleassignment"
 	"accountd/ent/user"
 	"accountd/internal/account"
+	"accountd/internal/auth"
 	"accountd/internal/authz"
 )
 
 // AdministratorRole is the name of the builtin role that cannot be deleted
 // and whose last active holder cannot lose it.
-const AdministratorRole = "Administrator"
+const AdministratorRole = auth.AdministratorRole
 
 // actorOf returns the caller; without one, as in background work, the
 // caller is the system.
@@ -69,67 +66,10 @@ func isAdministrator(r *ent.Role) bool {
 	return r.Builtin && r.Name == AdministratorRole
 }
 
-// countActiveAdministrators counts the ACTIVE users holding an unexpired
-// Administrator assignment at now, leaving out the user except.
-func countActiveAdministrators(ctx context.Context, c *ent.Client, except int, now time.Time) (int, error) {
-	return c.RoleAssignment.Query().
-		Where(
-			roleassignment.HasRoleWith(role.Builtin(true), role.Name(AdministratorRole)),
-			roleassignment.HasUserWith(user.StatusEQ(account.StatusActive)),
-			roleassignment.Or(roleassignment.ExpiresAtIsNil(), roleassignment.ExpiresAtGT(now)),
-			roleassignment.UserIDNEQ(except),
-		).
-		Count(authz.SystemContext(ctx))
-}
-
-// lockAdministrators makes the transactions that may leave accountd
-// without an active Administrator run one after the other. Under read
-// committed, two transactions taking out one administrator each would
-// otherwise both count the other one and both go ahead. On PostgreSQL each
-// locks the Administrator role's row before counting, until it commits;
-// the count that follows sees what the previous one committed. A SQLite
-// transaction holds the database's write lock from its start, which
-// already serializes them. Callers lock the users they change first, and
-// the sweeper does too, so the locks are always taken in the same order.
-func lockAdministrators(ctx context.Context, c *ent.Client) error {
-	_, err := c.Role.Query().
-		Where(role.Builtin(true), role.Name(AdministratorRole)).
-		Select(role.FieldID).
-		Modify(func(s *sql.Selector) {
-			if s.Dialect() == dialect.Postgres {
-				s.ForUpdate()
-			}
-		}).
-		Ints(authz.SystemContext(ctx))
-	return err
-}
-
 // lastAdministrator reports whether userID is the last active holder of
 // the Administrator role.
 func (s *Service) lastAdministrator(ctx context.Context, c *ent.Client, userID int) (bool, error) {
-	return IsLastAdministrator(ctx, c, userID, s.now())
-}
-
-// IsLastAdministrator reports whether userID holds an unexpired
-// Administrator assignment at now and no other ACTIVE user does: taking
-// the role from that user, or the user out of ACTIVE, would leave nobody
-// to administer accountd. The sweeper asks it too.
-func IsLastAdministrator(ctx context.Context, c *ent.Client, userID int, now time.Time) (bool, error) {
-	holds, err := c.RoleAssignment.Query().
-		Where(
-			roleassignment.UserID(userID),
-			roleassignment.HasRoleWith(role.Builtin(true), role.Name(AdministratorRole)),
-			roleassignment.Or(roleassignment.ExpiresAtIsNil(), roleassignment.ExpiresAtGT(now)),
-		).
-		Exist(authz.SystemContext(ctx))
-	if err != nil || !holds {
-		return false, err
-	}
-	if err := lockAdministrators(ctx, c); err != nil {
-		return false, err
-	}
-	others, err := countActiveAdministrators(ctx, c, userID, now)
-	return others == 0, err
+	return auth.IsLastAdministrator(ctx, c, userID, s.now())
 }
 
 // lastAdministrators returns the ACTIVE Administrators among users when
@@ -144,7 +84,7 @@ func (s *Service) lastAdministrators(ctx context.Context, c *ent.Client, users [
 	if len(active) == 0 {
 		return nil, nil
 	}
-	if err := lockAdministrators(ctx, c); err != nil {
+	if err := auth.LockAdministrators(ctx, c); err != nil {
 		return nil, err
 	}
 	now := s.now()

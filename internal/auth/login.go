@@ -183,8 +183,24 @@ func (s *Service) recordFailure(ctx context.Context, userID int, r rules, now ti
 			AddVersion(1)
 		to, reason := account.StatusLockedTemporarily,
 			strconv.Itoa(u.FailedLoginAttempts)+" failed logins in a row"
+		permanent := lockouts >= r.permanentLockAfter
+		if permanent {
+			// Failed logins alone never lock the last active administrator
+			// for good: anybody who knows its username could otherwise
+			// leave accountd without one. It is locked for lockoutDuration
+			// again instead. The increment above holds the user's row, so
+			// the check takes its locks in the order administration does.
+			last, err := IsLastAdministrator(ctx, tx.Client(), userID, now)
+			if err != nil {
+				return err
+			}
+			if last {
+				permanent = false
+				reason = strconv.Itoa(lockouts) + " lockouts in a row; the last active Administrator is locked only temporarily"
+			}
+		}
 		var lockedUntil *time.Time
-		if lockouts >= r.permanentLockAfter {
+		if permanent {
 			to, reason = account.StatusLocked, strconv.Itoa(lockouts)+" lockouts in a row"
 			upd.ClearLockedUntil()
 		} else {

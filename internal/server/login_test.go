@@ -143,6 +143,45 @@ func TestLockout(t *testing.T) {
 	})
 }
 
+// TestLockoutSparesTheLastAdministrator checks that failed logins lock the
+// last active administrator only for lockoutDuration at a time, however
+// many lockouts follow, and lock it for good once another administrator is
+// active.
+func TestLockoutSparesTheLastAdministrator(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+		db := e.Open(t)
+		clk := clock.NewManual(start)
+		c := testapi.Serve(t, testauth.Handler(t, db, clk))
+		testauth.CreateUser(t, db, testauth.UserSpec{Username: "boss", Administrator: true})
+		lockout := 15 * time.Minute
+		lockTimes := func(n int) {
+			t.Helper()
+			for range n {
+				for range 5 {
+					if got := login(t, c, "boss", "Wrong-Password-000"); got != "INVALID_CREDENTIALS" {
+						t.Fatalf("wrong password = %s", got)
+					}
+				}
+				clk.Advance(lockout)
+			}
+		}
+		lockTimes(4)
+		got, until := status(t, db, "boss")
+		if got != account.StatusLockedTemporarily || until == nil || !until.Equal(clk.Now()) {
+			t.Fatalf("last administrator after 4 lockouts: %s until %v", got, until)
+		}
+		if got := login(t, c, "boss", testauth.Password); got != "ok" {
+			t.Fatalf("last administrator after its lockout passed: %s, want ok", got)
+		}
+
+		testauth.CreateUser(t, db, testauth.UserSpec{Username: "deputy", Administrator: true})
+		lockTimes(3)
+		if got, _ := status(t, db, "boss"); got != account.StatusLocked {
+			t.Fatalf("with another administrator, 3 lockouts leave %s, want LOCKED", got)
+		}
+	})
+}
+
 func TestLoginBadInput(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
 		db := e.Open(t)

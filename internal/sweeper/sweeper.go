@@ -21,8 +21,8 @@ import (
 	"accountd/ent/session"
 	"accountd/ent/user"
 	"accountd/internal/account"
-	"accountd/internal/admin"
 	"accountd/internal/audit"
+	"accountd/internal/auth"
 	"accountd/internal/authz"
 	"accountd/internal/clock"
 	"accountd/internal/outbox"
@@ -264,7 +264,7 @@ func (s *Sweeper) DeactivateInactive(ctx context.Context) (int, error) {
 		// deactivating it would leave nobody to administer accountd. The
 		// check comes after the update, which holds the user's row, so
 		// that the locks are taken in the order the API takes them.
-		if last, err := admin.IsLastAdministrator(ctx, c, u.ID, now); err != nil || last {
+		if last, err := auth.IsLastAdministrator(ctx, c, u.ID, now); err != nil || last {
 			if err == nil {
 				err = errKeep
 			}
