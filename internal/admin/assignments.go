@@ -185,14 +185,8 @@ func (s *Service) SetRoleExpiry(ctx context.Context, userID, roleID int, expires
 		return nil, err
 	}
 	return s.changeUser(ctx, userID, "user.role_expiry_set", func(c *ent.Client, u *ent.User) (map[string]audit.Change, error) {
-		a, err := c.RoleAssignment.Query().
-			Where(roleassignment.UserID(u.ID), roleassignment.RoleID(roleID)).
-			WithRole().
-			Only(ctx)
+		a, err := heldRole(ctx, c, u.ID, roleID)
 		if err != nil {
-			return nil, notFound(err, "role held by this user", "roleId")
-		}
-		if err := checkRoleGrant(ctx, a.Edges.Role, "roleId"); err != nil {
 			return nil, err
 		}
 		if sameTime(a.ExpiresAt, expiresAt) {
@@ -312,12 +306,9 @@ func (s *Service) SetGroupExpiry(ctx context.Context, userID, groupID int, expir
 		return nil, err
 	}
 	return s.changeUser(ctx, userID, "user.group_expiry_set", func(c *ent.Client, u *ent.User) (map[string]audit.Change, error) {
-		m, err := c.GroupMembership.Query().
-			Where(groupmembership.UserID(u.ID), groupmembership.GroupID(groupID)).
-			WithGroup().
-			Only(ctx)
+		m, err := joinedGroup(ctx, c, u.ID, groupID)
 		if err != nil {
-			return nil, notFound(err, "group joined by this user", "groupId")
+			return nil, err
 		}
 		if sameTime(m.ExpiresAt, expiresAt) {
 			return nil, nil
@@ -545,4 +536,32 @@ func checkOrganizations(ctx context.Context, c *ent.Client, orgIDs []int) error 
 		}
 	}
 	return p.err()
+}
+
+// heldRole returns user's assignment of role with the role loaded, when the
+// caller may hand that role out.
+func heldRole(ctx context.Context, c *ent.Client, userID, roleID int) (*ent.RoleAssignment, error) {
+	a, err := c.RoleAssignment.Query().
+		Where(roleassignment.UserID(userID), roleassignment.RoleID(roleID)).
+		WithRole().
+		Only(ctx)
+	if err != nil {
+		return nil, notFound(err, "role held by this user", "roleId")
+	}
+	if err := checkRoleGrant(ctx, a.Edges.Role, "roleId"); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// joinedGroup returns user's membership of group with the group loaded.
+func joinedGroup(ctx context.Context, c *ent.Client, userID, groupID int) (*ent.GroupMembership, error) {
+	m, err := c.GroupMembership.Query().
+		Where(groupmembership.UserID(userID), groupmembership.GroupID(groupID)).
+		WithGroup().
+		Only(ctx)
+	if err != nil {
+		return nil, notFound(err, "group joined by this user", "groupId")
+	}
+	return m, nil
 }

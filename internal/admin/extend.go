@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"accountd/ent"
-	"accountd/ent/groupmembership"
-	"accountd/ent/roleassignment"
 	"accountd/internal/audit"
 )
 
@@ -27,14 +25,8 @@ func (s *Service) ExtendRoleAssignment(ctx context.Context, userID, roleID int,
 	}
 	return s.changeUser(ctx, userID, "user.role_assignment_extended",
 		func(c *ent.Client, u *ent.User) (map[string]audit.Change, error) {
-			a, err := c.RoleAssignment.Query().
-				Where(roleassignment.UserID(u.ID), roleassignment.RoleID(roleID)).
-				WithRole().
-				Only(ctx)
+			a, err := heldRole(ctx, c, u.ID, roleID)
 			if err != nil {
-				return nil, notFound(err, "role held by this user", "roleId")
-			}
-			if err := checkRoleGrant(ctx, a.Edges.Role, "roleId"); err != nil {
 				return nil, err
 			}
 			if err := s.checkLater(a.ExpiresAt, expiresAt); err != nil {
@@ -61,12 +53,9 @@ func (s *Service) ExtendGroupMembership(ctx context.Context, userID, groupID int
 	}
 	return s.changeUser(ctx, userID, "user.group_membership_extended",
 		func(c *ent.Client, u *ent.User) (map[string]audit.Change, error) {
-			m, err := c.GroupMembership.Query().
-				Where(groupmembership.UserID(u.ID), groupmembership.GroupID(groupID)).
-				WithGroup().
-				Only(ctx)
+			m, err := joinedGroup(ctx, c, u.ID, groupID)
 			if err != nil {
-				return nil, notFound(err, "group joined by this user", "groupId")
+				return nil, err
 			}
 			if err := s.checkLater(m.ExpiresAt, expiresAt); err != nil {
 				return nil, err
